@@ -1,0 +1,69 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from odoo import models
+from odoo.exceptions import UserError
+
+from .res_partner import EXPOSURE_KEYS
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def action_post(self):
+        self._credit_check_posting()
+        return super().action_post()
+
+    def _credit_check_posting(self):
+        """Refuse posting customer invoices over limit, when the company asks it.
+
+        Invoices made of confirmed sales order lines are let through: their
+        orders were credit-checked (or approved) at confirmation.
+        """
+        moves = self.filtered(
+            lambda m: m.move_type == "out_invoice"
+            and m.state == "draft"
+            and m.company_id.credit_block_invoice_posting
+            and not m._credit_comes_from_orders()
+        )
+        errors = []
+        for company, company_moves in moves.sudo().grouped("company_id").items():
+            partners = company_moves.commercial_partner_id.with_company(company)
+            limited = (
+                partners.filtered("credit_limit")
+                if company._credit_limit_enforced()
+                else partners.browse()
+            )
+            data = limited._credit_exposure_data(company) if limited else {}
+            for move in company_moves:
+                partner = move.commercial_partner_id.with_company(company)
+                if partner.credit_hold:
+                    errors.append(
+                        self.env._(
+                            "%(move)s: %(partner)s is on credit hold: %(reason)s",
+                            move=move.display_name,
+                            partner=partner.name,
+                            reason=partner.credit_hold_reason,
+                        )
+                    )
+                elif partner in limited:
+                    values = data.get(partner.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
+                    exposure = values["receivable"] + values["draft"] + values["orders"]
+                    if company.currency_id.compare_amounts(exposure, partner.credit_limit) > 0:
+                        errors.append(
+                            self.env._(
+                                "%(move)s: the exposure of %(partner)s (%(exposure)s, this "
+                                "invoice included) exceeds its credit limit of %(limit)s.",
+                                move=move.display_name,
+                                partner=partner.name,
+                                exposure=partner._credit_format_amount(exposure, company),
+                                limit=partner._credit_format_amount(partner.credit_limit, company),
+                            )
+                        )
+        if errors:
+            raise UserError(
+                self.env._("These invoices cannot be posted:\n%(errors)s", errors="\n".join(errors))
+            )
+
+    def _credit_comes_from_orders(self):
+        self.ensure_one()
+        lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
+        return bool(lines) and all(line.sale_line_ids for line in lines)

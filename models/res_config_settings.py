@@ -1,0 +1,16 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    credit_limit_policy = fields.Selection(
+        related="company_id.credit_limit_policy", readonly=False
+    )
+    credit_block_invoice_posting = fields.Boolean(
+        related="company_id.credit_block_invoice_posting", readonly=False
+    )
+    credit_manager_user_id = fields.Many2one(
+        related="company_id.credit_manager_user_id", readonly=False
+    )

@@ -1,0 +1,498 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, formatLang
+
+CREDIT_READ_GROUPS = (
+    "account.group_account_invoice,account.group_account_readonly,"
+    "sales_team.group_sale_salesman,credit_management.group_credit_user"
+)
+EXPOSURE_KEYS = ("receivable", "overdue", "draft", "orders")
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # Odoo's native, company-dependent limit: salespeople and credit
+    # controllers may read it too (writing it is reserved to credit managers).
+    credit_limit = fields.Float(groups=CREDIT_READ_GROUPS)
+    credit_hold = fields.Boolean(
+        string="On Credit Hold",
+        company_dependent=True,
+        copy=False,
+        help="No new sales order can be confirmed for this customer without a "
+        "credit manager's approval.",
+    )
+    credit_hold_reason = fields.Char(
+        string="Hold Reason", company_dependent=True, copy=False
+    )
+    credit_hold_origin = fields.Selection(
+        [
+            ("manual", "Manual"),
+            ("dunning", "Dunning"),
+            ("insolvency", "Insolvency"),
+        ],
+        string="Hold Origin",
+        company_dependent=True,
+        copy=False,
+    )
+    credit_hold_date = fields.Date(
+        string="On Hold Since", company_dependent=True, copy=False
+    )
+    credit_review_date = fields.Date(
+        string="Limit Review Date",
+        company_dependent=True,
+        copy=False,
+        groups=CREDIT_READ_GROUPS,
+        help="Date at which the credit limit of this customer must be reviewed.",
+    )
+    credit_limit_expiry = fields.Date(
+        string="Limit Expiry",
+        company_dependent=True,
+        copy=False,
+        groups=CREDIT_READ_GROUPS,
+        help="Date after which the credit limit is no longer granted.",
+    )
+    credit_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_credit_currency_id"
+    )
+    credit_exposure_receivable = fields.Monetary(
+        string="Unpaid Invoices",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_READ_GROUPS,
+        help="Residual amount of posted receivables (invoices, credit notes and "
+        "unreconciled payments).",
+    )
+    credit_exposure_draft = fields.Monetary(
+        string="Draft Invoices",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_exposure_orders = fields.Monetary(
+        string="Uninvoiced Orders",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_READ_GROUPS,
+        help="Confirmed sales orders not invoiced yet (neither in draft nor "
+        "posted invoices), taxes included.",
+    )
+    credit_exposure = fields.Monetary(
+        string="Credit Exposure",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_READ_GROUPS,
+        help="Unpaid invoices + draft invoices + uninvoiced confirmed orders, in "
+        "company currency.",
+    )
+    credit_overdue = fields.Monetary(
+        string="Overdue",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_available = fields.Monetary(
+        string="Available Credit",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_READ_GROUPS,
+        help="Credit limit minus exposure; zero when the customer has no limit.",
+    )
+    credit_over_limit = fields.Boolean(
+        string="Over Credit Limit",
+        compute="_compute_credit_exposure",
+        search="_search_credit_over_limit",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_limit_change_ids = fields.One2many(
+        "credit.limit.change",
+        "partner_id",
+        string="Credit Limit History",
+        groups="credit_management.group_credit_user",
+    )
+    credit_decision_count = fields.Integer(
+        compute="_compute_credit_decision_count", groups=CREDIT_READ_GROUPS
+    )
+    credit_can_manage = fields.Boolean(compute="_compute_credit_can_manage")
+
+    @api.constrains("credit_limit")
+    def _check_credit_limit(self):
+        for partner in self:
+            if partner.credit_limit < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The credit limit of %(partner)s cannot be negative.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.constrains("credit_hold", "credit_hold_reason")
+    def _check_credit_hold_reason(self):
+        for partner in self:
+            if partner.credit_hold and not (partner.credit_hold_reason or "").strip():
+                raise ValidationError(
+                    self.env._(
+                        "Give a reason to put %(partner)s on credit hold.",
+                        partner=partner.display_name,
+                    )
+                )
+
+    @api.depends_context("company")
+    def _compute_credit_currency_id(self):
+        self.credit_currency_id = self.env.company.currency_id
+
+    @api.depends_context("company")
+    def _compute_credit_exposure(self):
+        company = self.env.company
+        commercial = self.commercial_partner_id.filtered("id")
+        data = commercial._credit_exposure_data(company)
+        for partner in self:
+            entity = partner.commercial_partner_id
+            values = data.get(entity.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
+            exposure = values["receivable"] + values["draft"] + values["orders"]
+            limit = entity.credit_limit
+            partner.credit_exposure_receivable = values["receivable"]
+            partner.credit_exposure_draft = values["draft"]
+            partner.credit_exposure_orders = values["orders"]
+            partner.credit_overdue = values["overdue"]
+            partner.credit_exposure = exposure
+            partner.credit_available = limit - exposure if limit else 0.0
+            partner.credit_over_limit = bool(
+                limit and company.currency_id.compare_amounts(exposure, limit) > 0
+            )
+
+    def _compute_credit_decision_count(self):
+        groups = self.env["credit.decision"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)],
+            ["partner_id"],
+            ["__count"],
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.credit_decision_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def _compute_credit_can_manage(self):
+        self.credit_can_manage = self.env.user.has_group(
+            "credit_management.group_credit_manager"
+        )
+
+    def _search_credit_over_limit(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on 'Over Credit Limit'."))
+        candidates = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("credit_limit", ">", 0)])
+            .commercial_partner_id
+        )
+        data = candidates._credit_exposure_data(self.env.company)
+        currency = self.env.company.currency_id
+        over_ids = [
+            partner.id
+            for partner in candidates
+            if currency.compare_amounts(
+                sum(data.get(partner.id, {}).get(key, 0.0) for key in ("receivable", "draft", "orders")),
+                partner.credit_limit,
+            )
+            > 0
+        ]
+        positive = (operator == "=") == value
+        return [("commercial_partner_id", "in" if positive else "not in", over_ids)]
+
+    @api.model
+    def _commercial_fields(self):
+        return super()._commercial_fields() + self._credit_commercial_fields()
+
+    @api.model
+    def _credit_commercial_fields(self):
+        return [
+            "credit_hold",
+            "credit_hold_reason",
+            "credit_hold_origin",
+            "credit_hold_date",
+            "credit_review_date",
+            "credit_limit_expiry",
+        ]
+
+    @api.model
+    def _credit_protected_fields(self):
+        """Fields only a credit manager may change."""
+        return {"credit_limit", "use_partner_credit_limit"} | set(
+            self._credit_commercial_fields()
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._credit_check_manage_access(vals)
+        partners = super().create(vals_list)
+        for partner, vals in zip(partners, vals_list, strict=True):
+            if vals.get("credit_limit") and partner.commercial_partner_id == partner:
+                partner._credit_log_limit_change(0.0, partner.credit_limit)
+        return partners
+
+    def write(self, vals):
+        self._credit_check_manage_access(vals)
+        logged = self.browse()
+        if {"credit_limit", "credit_hold", "credit_hold_reason"} & set(vals):
+            logged = self.filtered(lambda p: p.id and p.commercial_partner_id == p)
+        before = {
+            partner.id: (partner.credit_limit, partner.credit_hold, partner.credit_hold_reason)
+            for partner in logged
+        }
+        res = super().write(vals)
+        for partner in logged:
+            old_limit, old_hold, old_reason = before[partner.id]
+            if partner.credit_limit != old_limit:
+                partner._credit_log_limit_change(old_limit, partner.credit_limit)
+            if partner.credit_hold != old_hold or (
+                partner.credit_hold and partner.credit_hold_reason != old_reason
+            ):
+                partner._credit_log_hold_change()
+        return res
+
+    def action_credit_change_limit(self):
+        self.ensure_one()
+        return self._credit_wizard_action(
+            "credit.limit.wizard", self.env._("Change Credit Limit")
+        )
+
+    def action_credit_hold(self):
+        self.ensure_one()
+        return self._credit_wizard_action(
+            "credit.hold.wizard", self.env._("Put on Credit Hold"), {"default_action": "hold"}
+        )
+
+    def action_credit_release(self):
+        self.ensure_one()
+        return self._credit_wizard_action(
+            "credit.hold.wizard", self.env._("Release Credit Hold"), {"default_action": "release"}
+        )
+
+    def action_view_credit_decisions(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.credit_decision_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_filter_requested": 0}
+        return action
+
+    def _credit_wizard_action(self, model, name, context=None):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id, **(context or {})},
+        }
+
+    def _credit_check_manage_access(self, vals):
+        """Only credit managers change limits and holds.
+
+        Contacts may receive the values of their commercial entity (Odoo's
+        commercial-field synchronisation), whoever triggers it.
+        """
+        protected = self._credit_protected_fields() & set(vals)
+        if not protected or self.env.su or self.env.user.has_group(
+            "credit_management.group_credit_manager"
+        ):
+            return
+        if not self:  # create
+            parent = self.browse(vals.get("parent_id")).commercial_partner_id
+            if not any(vals[fname] for fname in protected) or self._credit_same_values(
+                parent, vals, protected
+            ):
+                return
+        for partner in self:
+            entity = partner.commercial_partner_id
+            if entity != partner and self._credit_same_values(entity, vals, protected):
+                continue
+            raise AccessError(
+                self.env._(
+                    "Only credit managers can change credit limits and credit holds "
+                    "(%(partner)s).",
+                    partner=partner.display_name,
+                )
+            )
+
+    @api.model
+    def _credit_same_values(self, entity, vals, fnames):
+        if not entity:
+            return False
+        for fname in fnames:
+            field = self._fields[fname]
+            new = field.convert_to_record(field.convert_to_cache(vals[fname], entity), entity)
+            if new != entity[fname] and (new or entity[fname]):
+                return False
+        return True
+
+    def _credit_format_amount(self, amount, company=None):
+        company = company or self.env.company
+        return formatLang(self.env, amount, currency_obj=company.currency_id)
+
+    def _credit_log_limit_change(self, old_limit, new_limit):
+        self.ensure_one()
+        reason = self.env.context.get("credit_change_reason") or ""
+        self.env["credit.limit.change"].sudo().create(
+            {
+                "partner_id": self.id,
+                "company_id": self.env.company.id,
+                "old_limit": old_limit,
+                "new_limit": new_limit,
+                "reason": reason,
+                "user_id": self.env.user.id,
+            }
+        )
+        body = self.env._(
+            "Credit limit changed from %(old)s to %(new)s (%(company)s).",
+            old=self._credit_format_amount(old_limit),
+            new=self._credit_format_amount(new_limit),
+            company=self.env.company.name,
+        )
+        if reason:
+            body += " " + self.env._("Reason: %(reason)s", reason=reason)
+        self.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
+
+    def _credit_log_hold_change(self):
+        self.ensure_one()
+        if self.credit_hold:
+            body = self.env._(
+                "Put on credit hold (%(company)s): %(reason)s",
+                company=self.env.company.name,
+                reason=self.credit_hold_reason,
+            )
+        else:
+            body = self.env._(
+                "Credit hold released (%(company)s).", company=self.env.company.name
+            )
+            reason = self.env.context.get("credit_change_reason")
+            if reason:
+                body += " " + self.env._("Reason: %(reason)s", reason=reason)
+        self.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
+
+    def _credit_set_hold(self, reason, origin="manual"):
+        """Put these customers on hold in the current company (API for callers)."""
+        self.commercial_partner_id.write(
+            {
+                "credit_hold": True,
+                "credit_hold_reason": reason,
+                "credit_hold_origin": origin,
+                "credit_hold_date": fields.Date.context_today(self),
+            }
+        )
+
+    def _credit_release_hold(self, reason=None, origin=None):
+        """Release the hold of these customers; only holds of ``origin`` if given."""
+        partners = self.commercial_partner_id.filtered(
+            lambda p: p.credit_hold and (not origin or p.credit_hold_origin == origin)
+        )
+        partners.with_context(credit_change_reason=reason).write(
+            {
+                "credit_hold": False,
+                "credit_hold_reason": False,
+                "credit_hold_origin": False,
+                "credit_hold_date": False,
+            }
+        )
+        return partners
+
+    def _credit_exposure_data(self, company, date=None):
+        """Exposure components of these commercial partners, in company currency.
+
+        One grouped query (plus one for currency rates when foreign-currency
+        orders exist), whatever the number of partners, invoices or orders.
+
+        :return: {commercial_partner_id: {receivable, overdue, draft, orders}}
+        """
+        result = {}
+        if not self.ids:
+            return result
+        date = date or fields.Date.context_today(self)
+        self._credit_flush_exposure_models()
+        self.env.cr.execute(self._credit_exposure_query(company, date))
+        foreign = []
+        for partner_id, kind, currency_id, amount, overdue in self.env.cr.fetchall():
+            values = result.setdefault(partner_id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
+            if kind == "orders" and currency_id != company.currency_id.id:
+                foreign.append((partner_id, currency_id, amount or 0.0))
+                continue
+            values[kind] += amount or 0.0
+            values["overdue"] += overdue or 0.0
+        if foreign:
+            currencies = self.env["res.currency"].browse({c for __, c, __ in foreign})
+            converted = currencies._credit_to_company_currency(
+                [(currency, amount) for __, currency, amount in foreign], company, date
+            )
+            for (partner_id, __, __), amount in zip(foreign, converted, strict=True):
+                result[partner_id]["orders"] += amount
+        for values in result.values():
+            for key in EXPOSURE_KEYS:
+                values[key] = company.currency_id.round(values[key])
+        return result
+
+    def _credit_flush_exposure_models(self):
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "reconciled", "parent_state", "partner_id", "company_id",
+             "account_id", "date_maturity"]
+        )
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "amount_total_signed", "commercial_partner_id", "company_id"]
+        )
+        self.env["sale.order.line"].flush_model(
+            ["price_total", "product_uom_qty", "qty_invoiced", "display_type", "order_id"]
+        )
+        self.env["sale.order"].flush_model(["state", "company_id", "partner_id", "currency_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+
+    def _credit_exposure_query(self, company, date):
+        """SQL returning (partner, kind, currency, amount, overdue) rows."""
+        partner_ids = tuple(self.ids)
+        return SQL(
+            """
+            SELECT p.commercial_partner_id, 'receivable', NULL::integer,
+                   SUM(aml.amount_residual),
+                   SUM(aml.amount_residual) FILTER (
+                       WHERE aml.date_maturity < %(date)s AND aml.amount_residual > 0)
+              FROM account_move_line aml
+              JOIN account_account account ON account.id = aml.account_id
+              JOIN res_partner p ON p.id = aml.partner_id
+             WHERE p.commercial_partner_id IN %(partners)s
+               AND aml.company_id = %(company)s
+               AND aml.parent_state = 'posted'
+               AND account.account_type = 'asset_receivable'
+               AND NOT aml.reconciled
+          GROUP BY p.commercial_partner_id
+         UNION ALL
+            SELECT move.commercial_partner_id, 'draft', NULL::integer,
+                   SUM(move.amount_total_signed), 0.0
+              FROM account_move move
+             WHERE move.commercial_partner_id IN %(partners)s
+               AND move.company_id = %(company)s
+               AND move.state = 'draft'
+               AND move.move_type IN ('out_invoice', 'out_refund')
+          GROUP BY move.commercial_partner_id
+         UNION ALL
+            SELECT p.commercial_partner_id, 'orders', so.currency_id,
+                   SUM(line.price_total
+                       * GREATEST(line.product_uom_qty - COALESCE(line.qty_invoiced, 0), 0)
+                       / line.product_uom_qty),
+                   0.0
+              FROM sale_order_line line
+              JOIN sale_order so ON so.id = line.order_id
+              JOIN res_partner p ON p.id = so.partner_id
+             WHERE p.commercial_partner_id IN %(partners)s
+               AND so.company_id = %(company)s
+               AND so.state = 'sale'
+               AND line.display_type IS NULL
+               AND line.product_uom_qty > 0
+          GROUP BY p.commercial_partner_id, so.currency_id
+            """,
+            partners=partner_ids,
+            company=company.id,
+            date=date,
+        )
