@@ -30,6 +30,4 @@
             "credit_management/static/tests/tours/*.js",
         ],
     },
-    "installable": True,
-    "application": False,
 }

@@ -6,3 +6,4 @@ from . import credit_decision
 from . import res_partner
 from . import sale_order
 from . import account_move
+from . import payment_transaction

@@ -19,10 +19,12 @@ class AccountMove(models.Model):
         orders were credit-checked (or approved) at confirmation.
         """
         moves = self.filtered(
-            lambda m: m.move_type == "out_invoice"
-            and m.state == "draft"
-            and m.company_id.credit_block_invoice_posting
-            and not m._credit_comes_from_orders()
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "draft"
+                and m.company_id.credit_block_invoice_posting
+                and not m._credit_comes_from_orders()
+            )
         )
         errors = []
         for company, company_moves in moves.sudo().grouped("company_id").items():

@@ -13,9 +13,7 @@ class CreditDecision(models.Model):
     _mail_post_access = "read"
     _check_company_auto = True
 
-    name = fields.Char(
-        string="Reference", required=True, readonly=True, copy=False, default="/"
-    )
+    name = fields.Char(string="Reference", required=True, readonly=True, copy=False, default="/")
     order_id = fields.Many2one(
         "sale.order",
         string="Sales Order",
@@ -25,16 +23,13 @@ class CreditDecision(models.Model):
         readonly=True,
         check_company=True,
     )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, readonly=True
-    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     partner_id = fields.Many2one(
         "res.partner", string="Customer", required=True, index=True, readonly=True
     )
-    salesperson_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    salesperson_id = fields.Many2one("res.users", readonly=True)
     requested_by_id = fields.Many2one(
         "res.users",
-        string="Requested By",
         readonly=True,
         default=lambda self: self.env.user,
     )
@@ -60,7 +55,7 @@ class CreditDecision(models.Model):
         index=True,
     )
     block_reason = fields.Text(string="Blocking Reason", readonly=True)
-    request_note = fields.Text(string="Request Note", readonly=True)
+    request_note = fields.Text(readonly=True)
     currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     amount = fields.Monetary(string="Order Amount", readonly=True)
     company_currency_id = fields.Many2one(
@@ -72,7 +67,7 @@ class CreditDecision(models.Model):
     credit_limit = fields.Monetary(
         string="Credit Limit at Request", currency_field="company_currency_id", readonly=True
     )
-    decided_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
+    decided_by_id = fields.Many2one("res.users", readonly=True)
     decision_date = fields.Datetime(readonly=True)
     decision_reason = fields.Text(readonly=True)
     valid_until = fields.Date(
@@ -96,9 +91,10 @@ class CreditDecision(models.Model):
     @api.constrains("state", "decision_reason")
     def _check_decision_reason(self):
         for decision in self:
-            if decision.state in ("approved", "refused") and not (
-                decision.decision_reason or ""
-            ).strip():
+            if (
+                decision.state in ("approved", "refused")
+                and not (decision.decision_reason or "").strip()
+            ):
                 raise ValidationError(
                     self.env._("A credit decision needs a reason (%(name)s).", name=decision.name)
                 )
@@ -140,7 +136,13 @@ class CreditDecision(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        decision_fields = {"state", "decided_by_id", "decision_reason", "valid_until", "amount_limit"}
+        decision_fields = {
+            "state",
+            "decided_by_id",
+            "decision_reason",
+            "valid_until",
+            "amount_limit",
+        }
         if decision_fields & set(vals) and not self._credit_is_manager():
             raise AccessError(self.env._("Only credit managers can decide on credit."))
         return super().write(vals)

@@ -18,7 +18,7 @@ class CreditLimitChange(models.Model):
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
     old_limit = fields.Monetary(string="Previous Limit", currency_field="currency_id")
-    new_limit = fields.Monetary(string="New Limit", currency_field="currency_id")
+    new_limit = fields.Monetary(currency_field="currency_id")
     user_id = fields.Many2one(
         "res.users", string="Changed By", default=lambda self: self.env.user, required=True
     )

@@ -7,7 +7,6 @@ class ResCompany(models.Model):
 
     credit_limit_policy = fields.Selection(
         [("block", "Block"), ("warn", "Warn only")],
-        string="Credit Limit Policy",
         default="block",
         required=True,
         help="Block: a sales order that would take the customer over its credit "

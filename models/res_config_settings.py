@@ -5,9 +5,7 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    credit_limit_policy = fields.Selection(
-        related="company_id.credit_limit_policy", readonly=False
-    )
+    credit_limit_policy = fields.Selection(related="company_id.credit_limit_policy", readonly=False)
     credit_block_invoice_posting = fields.Boolean(
         related="company_id.credit_block_invoice_posting", readonly=False
     )

@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from collections import defaultdict
-
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, formatLang
@@ -25,9 +23,7 @@ class ResPartner(models.Model):
         help="No new sales order can be confirmed for this customer without a "
         "credit manager's approval.",
     )
-    credit_hold_reason = fields.Char(
-        string="Hold Reason", company_dependent=True, copy=False
-    )
+    credit_hold_reason = fields.Char(string="Hold Reason", company_dependent=True, copy=False)
     credit_hold_origin = fields.Selection(
         [
             ("manual", "Manual"),
@@ -38,9 +34,7 @@ class ResPartner(models.Model):
         company_dependent=True,
         copy=False,
     )
-    credit_hold_date = fields.Date(
-        string="On Hold Since", company_dependent=True, copy=False
-    )
+    credit_hold_date = fields.Date(string="On Hold Since", company_dependent=True, copy=False)
     credit_review_date = fields.Date(
         string="Limit Review Date",
         company_dependent=True,
@@ -55,9 +49,7 @@ class ResPartner(models.Model):
         groups=CREDIT_READ_GROUPS,
         help="Date after which the credit limit is no longer granted.",
     )
-    credit_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_credit_currency_id"
-    )
+    credit_currency_id = fields.Many2one("res.currency", compute="_compute_credit_currency_id")
     credit_exposure_receivable = fields.Monetary(
         string="Unpaid Invoices",
         compute="_compute_credit_exposure",
@@ -81,12 +73,10 @@ class ResPartner(models.Model):
         "posted invoices), taxes included.",
     )
     credit_exposure = fields.Monetary(
-        string="Credit Exposure",
         compute="_compute_credit_exposure",
         currency_field="credit_currency_id",
         groups=CREDIT_READ_GROUPS,
-        help="Unpaid invoices + draft invoices + uninvoiced confirmed orders, in "
-        "company currency.",
+        help="Unpaid invoices + draft invoices + uninvoiced confirmed orders, in company currency.",
     )
     credit_overdue = fields.Monetary(
         string="Overdue",
@@ -144,6 +134,7 @@ class ResPartner(models.Model):
     def _compute_credit_currency_id(self):
         self.credit_currency_id = self.env.company.currency_id
 
+    @api.depends("credit_limit", "commercial_partner_id.credit_limit")
     @api.depends_context("company")
     def _compute_credit_exposure(self):
         company = self.env.company
@@ -175,9 +166,7 @@ class ResPartner(models.Model):
             partner.credit_decision_count = counts.get(partner.commercial_partner_id.id, 0)
 
     def _compute_credit_can_manage(self):
-        self.credit_can_manage = self.env.user.has_group(
-            "credit_management.group_credit_manager"
-        )
+        self.credit_can_manage = self.env.user.has_group("credit_management.group_credit_manager")
 
     def _search_credit_over_limit(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
@@ -194,7 +183,10 @@ class ResPartner(models.Model):
             partner.id
             for partner in candidates
             if currency.compare_amounts(
-                sum(data.get(partner.id, {}).get(key, 0.0) for key in ("receivable", "draft", "orders")),
+                sum(
+                    data.get(partner.id, {}).get(key, 0.0)
+                    for key in ("receivable", "draft", "orders")
+                ),
                 partner.credit_limit,
             )
             > 0
@@ -220,9 +212,7 @@ class ResPartner(models.Model):
     @api.model
     def _credit_protected_fields(self):
         """Fields only a credit manager may change."""
-        return {"credit_limit", "use_partner_credit_limit"} | set(
-            self._credit_commercial_fields()
-        )
+        return {"credit_limit", "use_partner_credit_limit"} | set(self._credit_commercial_fields())
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -256,9 +246,7 @@ class ResPartner(models.Model):
 
     def action_credit_change_limit(self):
         self.ensure_one()
-        return self._credit_wizard_action(
-            "credit.limit.wizard", self.env._("Change Credit Limit")
-        )
+        return self._credit_wizard_action("credit.limit.wizard", self.env._("Change Credit Limit"))
 
     def action_credit_hold(self):
         self.ensure_one()
@@ -298,8 +286,10 @@ class ResPartner(models.Model):
         commercial-field synchronisation), whoever triggers it.
         """
         protected = self._credit_protected_fields() & set(vals)
-        if not protected or self.env.su or self.env.user.has_group(
-            "credit_management.group_credit_manager"
+        if (
+            not protected
+            or self.env.su
+            or self.env.user.has_group("credit_management.group_credit_manager")
         ):
             return
         if not self:  # create
@@ -308,17 +298,19 @@ class ResPartner(models.Model):
                 parent, vals, protected
             ):
                 return
+            self._credit_raise_manage_access(vals.get("name") or "")
         for partner in self:
             entity = partner.commercial_partner_id
-            if entity != partner and self._credit_same_values(entity, vals, protected):
-                continue
-            raise AccessError(
-                self.env._(
-                    "Only credit managers can change credit limits and credit holds "
-                    "(%(partner)s).",
-                    partner=partner.display_name,
-                )
+            if entity == partner or not self._credit_same_values(entity, vals, protected):
+                self._credit_raise_manage_access(partner.display_name)
+
+    def _credit_raise_manage_access(self, name):
+        raise AccessError(
+            self.env._(
+                "Only credit managers can change credit limits and credit holds (%(partner)s).",
+                partner=name,
             )
+        )
 
     @api.model
     def _credit_same_values(self, entity, vals, fnames):
@@ -367,9 +359,7 @@ class ResPartner(models.Model):
                 reason=self.credit_hold_reason,
             )
         else:
-            body = self.env._(
-                "Credit hold released (%(company)s).", company=self.env.company.name
-            )
+            body = self.env._("Credit hold released (%(company)s).", company=self.env.company.name)
             reason = self.env.context.get("credit_change_reason")
             if reason:
                 body += " " + self.env._("Reason: %(reason)s", reason=reason)
@@ -437,8 +427,15 @@ class ResPartner(models.Model):
 
     def _credit_flush_exposure_models(self):
         self.env["account.move.line"].flush_model(
-            ["amount_residual", "reconciled", "parent_state", "partner_id", "company_id",
-             "account_id", "date_maturity"]
+            [
+                "amount_residual",
+                "reconciled",
+                "parent_state",
+                "partner_id",
+                "company_id",
+                "account_id",
+                "date_maturity",
+            ]
         )
         self.env["account.move"].flush_model(
             ["state", "move_type", "amount_total_signed", "commercial_partner_id", "company_id"]

@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import plaintext2html
 
 from .res_partner import EXPOSURE_KEYS
 
@@ -25,7 +26,7 @@ class SaleOrder(models.Model):
         tracking=True,
         index="btree_not_null",
     )
-    credit_block_reason = fields.Text(string="Credit Block Reason", copy=False, readonly=True)
+    credit_block_reason = fields.Text(copy=False, readonly=True)
     credit_decision_ids = fields.One2many(
         "credit.decision", "order_id", string="Credit Decisions", readonly=True
     )
@@ -40,9 +41,7 @@ class SaleOrder(models.Model):
 
     @api.depends("credit_check_state")
     def _compute_credit_can_decide(self):
-        self.credit_can_decide = self.env.user.has_group(
-            "credit_management.group_credit_manager"
-        )
+        self.credit_can_decide = self.env.user.has_group("credit_management.group_credit_manager")
 
     def write(self, vals):
         if {"credit_check_state", "credit_block_reason"} & set(vals) and not (
@@ -120,21 +119,32 @@ class SaleOrder(models.Model):
         if not self:
             return {}
         today = fields.Date.context_today(self)
-        approvals = self.env["credit.decision"].sudo().search(
-            [("order_id", "in", self.ids), ("state", "=", "approved")]
+        approvals = (
+            self.env["credit.decision"]
+            .sudo()
+            .search([("order_id", "in", self.ids), ("state", "=", "approved")])
         )
         approved = {
-            decision.order_id for decision in approvals if decision._credit_is_valid_for(decision.order_id, today)
+            decision.order_id
+            for decision in approvals
+            if decision._credit_is_valid_for(decision.order_id, today)
         }
         result = {}
         for company, orders in self.sudo().grouped("company_id").items():
-            orders = orders.with_company(company)
-            result.update(orders._credit_blocking_reasons_company(company, approved, today))
+            result.update(
+                orders.with_company(company)._credit_blocking_reasons_company(
+                    company, approved, today
+                )
+            )
         return {self.browse(order.id): message for order, message in result.items()}
 
     def _credit_blocking_reasons_company(self, company, approved, date):
         partners = self.partner_id.commercial_partner_id
-        limited = partners.filtered("credit_limit") if company._credit_limit_enforced() else partners.browse()
+        limited = (
+            partners.filtered("credit_limit")
+            if company._credit_limit_enforced()
+            else partners.browse()
+        )
         data = limited._credit_exposure_data(company, date) if limited else {}
         amounts = dict.fromkeys(self.ids, 0.0)
         if limited:
@@ -160,7 +170,8 @@ class SaleOrder(models.Model):
                         reasons.append(message)
             if reasons:
                 result[order] = self.env._(
-                    "%(order)s cannot be confirmed without a credit manager's approval:\n%(reasons)s",
+                    "%(order)s cannot be confirmed without a credit manager's "
+                    "approval:\n%(reasons)s",
                     order=order.name,
                     reasons="\n".join(f"- {reason}" for reason in reasons),
                 )
@@ -209,7 +220,9 @@ class SaleOrder(models.Model):
                 continue
             order.sudo().write({"credit_check_state": state, "credit_block_reason": reason})
             order.sudo().message_post(
-                body=reason, author_id=self.env.user.partner_id.id, subtype_xmlid="mail.mt_note"
+                body=plaintext2html(reason),
+                author_id=self.env.user.partner_id.id,
+                subtype_xmlid="mail.mt_note",
             )
 
     def _credit_blocked_action(self):
@@ -225,8 +238,9 @@ class SaleOrder(models.Model):
     def _credit_request_approval(self, note=False, origin="salesperson"):
         """Ask the credit managers to decide on these blocked orders."""
         orders = self.filtered(
-            lambda o: o.state in ("draft", "sent")
-            and o.credit_check_state in ("blocked", "refused")
+            lambda o: (
+                o.state in ("draft", "sent") and o.credit_check_state in ("blocked", "refused")
+            )
         )
         if not orders:
             raise UserError(
@@ -253,9 +267,7 @@ class SaleOrder(models.Model):
         orders.sudo().write({"credit_check_state": "requested"})
         for decision in decisions:
             order = decision.order_id
-            body = self.env._(
-                "Credit approval requested (%(name)s).", name=decision.name
-            )
+            body = self.env._("Credit approval requested (%(name)s).", name=decision.name)
             if origin == "automatic":
                 body = self.env._(
                     "The customer's confirmation was held for a credit decision "

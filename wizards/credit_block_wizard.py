@@ -13,8 +13,7 @@ class CreditBlockWizard(models.TransientModel):
     can_request = fields.Boolean(compute="_compute_message")
     note = fields.Text(
         string="Note for the Credit Manager",
-        help="Explain why this order should go through (customer context, "
-        "payment expected, ...).",
+        help="Explain why this order should go through (customer context, payment expected, ...).",
     )
 
     @api.depends("order_ids")
@@ -29,8 +28,6 @@ class CreditBlockWizard(models.TransientModel):
 
     def action_request_approval(self):
         self.ensure_one()
-        orders = self.order_ids.filtered(
-            lambda o: o.credit_check_state in ("blocked", "refused")
-        )
+        orders = self.order_ids.filtered(lambda o: o.credit_check_state in ("blocked", "refused"))
         orders._credit_request_approval(note=self.note)
         return {"type": "ir.actions.act_window_close"}

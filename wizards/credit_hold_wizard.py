@@ -20,7 +20,9 @@ class CreditHoldWizard(models.TransientModel):
         reason = (self.reason or "").strip()
         if not reason:
             raise UserError(self.env._("Give a reason."))
-        partner = self.partner_id.commercial_partner_id
+        # Credit managers may lack the general right to edit contacts: the
+        # wizard is theirs only (access rights), and the trace names them.
+        partner = self.partner_id.commercial_partner_id.sudo()
         if self.action == "hold":
             partner._credit_set_hold(reason, origin="manual")
         else:

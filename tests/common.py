@@ -1,0 +1,139 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from odoo import Command, fields
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class CreditManagementCommon(AccountTestInvoicingCommon):
+    """Customers, products and users for the credit management tests.
+
+    Amounts are tax-free so that expected exposures are easy to read.
+    """
+
+    @classmethod
+    def get_default_groups(cls):
+        return super().get_default_groups() | cls.env.ref("credit_management.group_credit_manager")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.account_use_credit_limit = True
+        cls.currency = cls.company.currency_id
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Consulting day",
+                "type": "service",
+                "invoice_policy": "order",
+                "list_price": 100.0,
+                "taxes_id": [Command.clear()],
+                "property_account_income_id": cls.company_data["default_account_revenue"].id,
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Dupont SARL", "is_company": True, "credit_limit": 1000.0}
+        )
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Jeanne Dupont", "parent_id": cls.customer.id, "type": "contact"}
+        )
+        cls.salesman = new_test_user(
+            cls.env,
+            login="credit_salesman",
+            groups="sales_team.group_sale_salesman,base.group_partner_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.credit_manager = new_test_user(
+            cls.env,
+            login="credit_boss",
+            groups="credit_management.group_credit_manager,account.group_account_invoice,"
+            "base.group_partner_manager",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.credit_controller = new_test_user(
+            cls.env,
+            login="credit_controller",
+            groups="credit_management.group_credit_user,account.group_account_invoice",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+
+    @classmethod
+    def _order(cls, partner=None, qty=1.0, price=100.0, currency=None, user=None, confirm=False):
+        values = {
+            "partner_id": (partner or cls.customer).id,
+            "company_id": cls.company.id,
+            "user_id": (user or cls.salesman).id,
+            "order_line": [
+                Command.create(
+                    {"product_id": cls.product.id, "product_uom_qty": qty, "price_unit": price}
+                )
+            ],
+        }
+        if currency:
+            pricelist = cls.env["product.pricelist"].create(
+                {"name": f"Pricelist {currency.name}", "currency_id": currency.id}
+            )
+            values["pricelist_id"] = pricelist.id
+        order = cls.env["sale.order"].create(values)
+        if confirm:
+            order.action_confirm()
+            assert order.state == "sale", "the order should have been confirmed"
+        return order
+
+    @classmethod
+    def _invoice(
+        cls,
+        partner=None,
+        amount=100.0,
+        post=True,
+        days_due=30,
+        currency=None,
+        move_type="out_invoice",
+        company=None,
+    ):
+        today = fields.Date.context_today(cls.env["res.partner"])
+        move = (
+            cls.env["account.move"]
+            .with_company(company or cls.company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": (partner or cls.customer).id,
+                    "invoice_date": today,
+                    "invoice_date_due": fields.Date.add(today, days=days_due),
+                    "currency_id": (currency or (company or cls.company).currency_id).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                        )
+                    ],
+                }
+            )
+        )
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, invoice, amount):
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create({"amount": amount, "payment_date": invoice.invoice_date})
+            ._create_payments()
+        )
+
+    def _exposure(self, partner=None):
+        partner = (partner or self.customer).with_company(self.company)
+        partner.invalidate_recordset()
+        return {
+            "receivable": partner.credit_exposure_receivable,
+            "draft": partner.credit_exposure_draft,
+            "orders": partner.credit_exposure_orders,
+            "exposure": partner.credit_exposure,
+            "overdue": partner.credit_overdue,
+            "available": partner.credit_available,
+        }
