@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import formatLang
 
 
 class CreditDecision(models.Model):
@@ -262,12 +263,8 @@ class CreditDecision(models.Model):
                     "Valid until %(date)s.", date=fields.Date.to_string(self.valid_until)
                 )
             if self.amount_limit:
-                body += " " + self.env._(
-                    "Up to %(amount)s.",
-                    amount=self.partner_id._credit_format_amount(self.amount_limit, self.company_id)
-                    if self.currency_id == self.company_id.currency_id
-                    else f"{self.amount_limit:.2f} {self.currency_id.name}",
-                )
+                amount = formatLang(self.env, self.amount_limit, currency_obj=self.currency_id)
+                body += " " + self.env._("Up to %(amount)s.", amount=amount)
             return body
         return self.env._(
             "Credit refused for %(order)s by %(user)s: %(reason)s",
