@@ -37,7 +37,13 @@ class SaleOrder(models.Model):
         related="partner_id.commercial_partner_id.credit_hold_reason",
         string="Customer Hold Reason",
     )
+    credit_decision_count = fields.Integer(compute="_compute_credit_decision_count")
     credit_can_decide = fields.Boolean(compute="_compute_credit_can_decide")
+
+    @api.depends("credit_decision_ids")
+    def _compute_credit_decision_count(self):
+        for order in self:
+            order.credit_decision_count = len(order.credit_decision_ids)
 
     @api.depends("credit_check_state")
     def _compute_credit_can_decide(self):
@@ -70,7 +76,9 @@ class SaleOrder(models.Model):
         if self.env.su or not self.env.user._is_internal():
             # Portal signature, online payment or another process: nobody is
             # there to read the message, so the request is made on their behalf.
-            blocked._credit_request_approval(origin="automatic")
+            to_request = blocked.filtered(lambda o: o.credit_check_state != "requested")
+            if to_request:
+                to_request._credit_request_approval(origin="automatic")
         return blocked._credit_blocked_action()
 
     def _action_cancel(self):

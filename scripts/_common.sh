@@ -74,10 +74,14 @@ ensure_chromium() {
 
 # Map the clone into an addons path under the addon's technical name,
 # whatever the clone's folder is called.
+# Usage: make_addons_path [folder]   (default: a new temporary folder)
 make_addons_path() {
-    local link_dir
-    link_dir=$(mktemp -d "${TMPDIR:-/tmp}/credit_management_addons.XXXXXX")
-    ln -s "$ADDON_DIR" "$link_dir/credit_management"
+    local link_dir="${1:-}"
+    if [ -z "$link_dir" ]; then
+        link_dir=$(mktemp -d "${TMPDIR:-/tmp}/credit_management_addons.XXXXXX")
+    fi
+    mkdir -p "$link_dir"
+    ln -sfn "$ADDON_DIR" "$link_dir/credit_management"
     python3 - "$link_dir" <<'PY'
 import os
 import sys

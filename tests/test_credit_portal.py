@@ -46,6 +46,9 @@ class TestCreditCustomerConfirmation(CreditManagementCommon):
         # what the portal route does: sudo on behalf of the portal user
         order.with_user(self.portal_user).sudo()._validate_order()
         decision = self._assert_held_for_decision(order)
+        # a second attempt (e.g. the payment after the signature) files nothing more
+        order.with_user(self.portal_user).sudo()._validate_order()
+        self.assertEqual(order.credit_decision_ids, decision)
         # the credit manager approves: the order is confirmed at once
         decision.with_user(self.credit_manager)._credit_approve(
             "Signed, known customer", confirm=True

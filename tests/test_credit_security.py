@@ -10,7 +10,7 @@ BYPASS_CONTEXTS = (
     {"credit_check_bypass": True, "credit_interactive": False},
     {"install_mode": True},
     {"tracking_disable": True, "mail_notrack": True},
-    {"active_test": False, "force_company": 1},
+    {"default_credit_check_state": "approved", "default_state": "sale"},
 )
 
 
