@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+"""Cost of one customer's credit check as its history grows.
+
+Builds, inside a transaction that is rolled back at the end, one customer
+with N posted invoices, N/2 draft invoices and N/10 confirmed orders, then
+measures the exposure computation and the confirmation check of a new order:
+SQL queries, wall time. The query count must not grow with N.
+
+Usage (a database where credit_management is installed, e.g. the demo one):
+    python3 benchmarks/credit_check_benchmark.py --db credit_management_demo \\
+        --addons-path <odoo addons path incl. credit_management> --sizes 10,100,1000
+"""
+
+import argparse
+import time
+
+import odoo
+from odoo import Command, api
+from odoo.tools import config
+
+
+def build_book(env, partner, product, count):
+    journal = env["account.journal"].search(
+        [("type", "=", "sale"), ("company_id", "=", env.company.id)], limit=1
+    )
+    line = {"name": "Service", "quantity": 1, "price_unit": 10.0, "tax_ids": []}
+    moves = env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "journal_id": journal.id,
+                "invoice_line_ids": [Command.create(line)],
+            }
+            for __ in range(count + count // 2)
+        ]
+    )
+    moves[:count].action_post()
+    orders = env["sale.order"].create(
+        [
+            {
+                "partner_id": partner.id,
+                "order_line": [Command.create({"product_id": product.id, "price_unit": 10.0})],
+            }
+            for __ in range(max(count // 10, 1))
+        ]
+    )
+    orders.action_confirm()
+
+
+def measure(env, partner, product):
+    order = env["sale.order"].create(
+        {"partner_id": partner.id, "order_line": [Command.create({"product_id": product.id})]}
+    )
+    results = {}
+    for label, run in (
+        ("exposure", lambda: partner.read(["credit_exposure"])),
+        ("check", order._credit_blocking_reasons),
+    ):
+        run()  # warm the ORM caches
+        env.flush_all()
+        env.invalidate_all()
+        queries = env.cr.sql_log_count
+        start = time.perf_counter()
+        run()
+        results[label] = (env.cr.sql_log_count - queries, time.perf_counter() - start)
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--addons-path")
+    parser.add_argument("--sizes", default="10,100,1000")
+    args = parser.parse_args()
+    config.parse_config(
+        ["-d", args.db] + ([f"--addons-path={args.addons_path}"] if args.addons_path else [])
+    )
+    registry = odoo.modules.registry.Registry(args.db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env.company.account_use_credit_limit = True
+        product = env["product.product"].create(
+            {"name": "Benchmark service", "type": "service", "list_price": 10.0, "taxes_id": []}
+        )
+        print(f"{'invoices':>9} {'exposure queries':>17} {'ms':>8} {'check queries':>14} {'ms':>8}")
+        for size in (int(s) for s in args.sizes.split(",")):
+            partner = env["res.partner"].create(
+                {"name": f"Benchmark {size}", "is_company": True, "credit_limit": 1e9}
+            )
+            build_book(env, partner, product, size)
+            res = measure(env, partner, product)
+            print(
+                f"{size:>9} {res['exposure'][0]:>17} {res['exposure'][1] * 1000:>8.1f} "
+                f"{res['check'][0]:>14} {res['check'][1] * 1000:>8.1f}"
+            )
+        cr.rollback()
+
+
+if __name__ == "__main__":
+    main()
