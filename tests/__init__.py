@@ -2,3 +2,4 @@ from . import test_credit_exposure
 from . import test_credit_blocking
 from . import test_credit_security
 from . import test_credit_portal
+from . import test_credit_tour
