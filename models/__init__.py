@@ -2,8 +2,13 @@ from . import res_company
 from . import res_currency
 from . import res_config_settings
 from . import credit_limit_change
+from . import credit_dunning_level
+from . import credit_dunning_run
+from . import credit_dunning_communication
+from . import credit_dunning_communication_line
 from . import credit_decision
 from . import res_partner
 from . import sale_order
 from . import account_move
+from . import account_move_line
 from . import payment_transaction

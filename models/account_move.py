@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .res_partner import EXPOSURE_KEYS
@@ -7,6 +7,41 @@ from .res_partner import EXPOSURE_KEYS
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    dunning_reached_level_id = fields.Many2one(
+        "credit.dunning.level",
+        string="Last Reminder Level",
+        copy=False,
+        readonly=True,
+        help="Highest dunning level this invoice was reminded at.",
+    )
+    dunning_level_id = fields.Many2one(
+        "credit.dunning.level",
+        compute="_compute_dunning_level_id",
+        store=True,
+        index="btree_not_null",
+        tracking=True,
+        copy=False,
+        help="Current dunning level of the invoice; it drops at once when the "
+        "invoice is paid, credited or cancelled.",
+    )
+    dunning_exclude = fields.Boolean(
+        string="Do Not Dun", copy=False, tracking=True, help="Never remind this invoice."
+    )
+    dunning_disputed = fields.Boolean(string="Disputed", copy=False, tracking=True)
+    dunning_dispute_reason = fields.Char(string="Dispute Reason", copy=False)
+    dunning_promise_date = fields.Date(
+        string="Promise to Pay",
+        copy=False,
+        tracking=True,
+        help="The customer promised to pay by this date: no reminder until then.",
+    )
+
+    @api.depends("dunning_reached_level_id", "state", "payment_state")
+    def _compute_dunning_level_id(self):
+        for move in self:
+            open_invoice = move.state == "posted" and move.payment_state in ("not_paid", "partial")
+            move.dunning_level_id = move.dunning_reached_level_id if open_invoice else False
 
     def action_post(self):
         self._credit_check_posting()
@@ -69,3 +104,22 @@ class AccountMove(models.Model):
         self.ensure_one()
         lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         return bool(lines) and all(line.sale_line_ids for line in lines)
+
+    def _credit_dunning_deescalate(self):
+        """After a payment, credit note or cancellation: update the customers'
+        dunning level and lift the dunning suspensions that have no reason left."""
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        for company, moves in invoices.grouped("company_id").items():
+            partners = moves.commercial_partner_id.with_company(company).sudo()
+            partners._dunning_recompute_level()
+            partners._dunning_lift_suspension()
+
+    def button_cancel(self):
+        res = super().button_cancel()
+        self._credit_dunning_deescalate()
+        return res
+
+    def button_draft(self):
+        res = super().button_draft()
+        self._credit_dunning_deescalate()
+        return res

@@ -28,6 +28,12 @@ class ResCompany(models.Model):
         "credit manager of the company receives them.",
     )
 
+    dunning_min_amount = fields.Monetary(
+        string="Minimum Overdue to Remind",
+        currency_field="currency_id",
+        help="Customers whose overdue amount is below this are not reminded.",
+    )
+
     def _credit_limit_enforced(self):
         """Whether orders over the credit limit are blocked in this company."""
         self.ensure_one()

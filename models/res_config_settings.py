@@ -12,3 +12,4 @@ class ResConfigSettings(models.TransientModel):
     credit_manager_user_id = fields.Many2one(
         related="company_id.credit_manager_user_id", readonly=False
     )
+    dunning_min_amount = fields.Monetary(related="company_id.dunning_min_amount", readonly=False)

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, formatLang
@@ -107,6 +109,28 @@ class ResPartner(models.Model):
         compute="_compute_credit_decision_count", groups=CREDIT_READ_GROUPS
     )
     credit_can_manage = fields.Boolean(compute="_compute_credit_can_manage")
+    dunning_level_id = fields.Many2one(
+        "credit.dunning.level",
+        company_dependent=True,
+        copy=False,
+        readonly=True,
+        help="Highest dunning level of the customer's open invoices.",
+    )
+    dunning_exclude = fields.Boolean(
+        string="Do Not Dun", copy=False, help="Never send reminders to this customer."
+    )
+    dunning_handover = fields.Boolean(
+        string="Handed Over to Collection",
+        company_dependent=True,
+        copy=False,
+        help="The case is with a collection agency or in legal action: no more reminders.",
+    )
+    dunning_communication_ids = fields.One2many(
+        "credit.dunning.communication",
+        "partner_id",
+        string="Reminders",
+        groups="credit_management.group_credit_user",
+    )
 
     @api.constrains("credit_limit")
     def _check_credit_limit(self):
@@ -115,17 +139,6 @@ class ResPartner(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The credit limit of %(partner)s cannot be negative.",
-                        partner=partner.display_name,
-                    )
-                )
-
-    @api.constrains("credit_hold", "credit_hold_reason")
-    def _check_credit_hold_reason(self):
-        for partner in self:
-            if partner.credit_hold and not (partner.credit_hold_reason or "").strip():
-                raise ValidationError(
-                    self.env._(
-                        "Give a reason to put %(partner)s on credit hold.",
                         partner=partner.display_name,
                     )
                 )
@@ -201,6 +214,7 @@ class ResPartner(models.Model):
     @api.model
     def _credit_commercial_fields(self):
         return [
+            "dunning_exclude",
             "credit_hold",
             "credit_hold_reason",
             "credit_hold_origin",
@@ -218,6 +232,7 @@ class ResPartner(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._credit_check_manage_access(vals)
+        vals_list = [self._credit_hold_defaults(vals) for vals in vals_list]
         partners = super().create(vals_list)
         for partner, vals in zip(partners, vals_list, strict=True):
             if vals.get("credit_limit") and partner.commercial_partner_id == partner:
@@ -233,7 +248,7 @@ class ResPartner(models.Model):
             partner.id: (partner.credit_limit, partner.credit_hold, partner.credit_hold_reason)
             for partner in logged
         }
-        res = super().write(vals)
+        res = super().write(self._credit_hold_defaults(vals))
         for partner in logged:
             old_limit, old_hold, old_reason = before[partner.id]
             if partner.credit_limit != old_limit:
@@ -365,6 +380,26 @@ class ResPartner(models.Model):
                 body += " " + self.env._("Reason: %(reason)s", reason=reason)
         self.sudo().message_post(body=body, author_id=self.env.user.partner_id.id)
 
+    def _credit_hold_defaults(self, vals):
+        """Complete a hold (origin, date) or clear its details on release."""
+        if "credit_hold" not in vals:
+            return vals
+        vals = dict(vals)
+        if vals["credit_hold"]:
+            vals.setdefault("credit_hold_origin", "manual")
+            vals.setdefault("credit_hold_date", fields.Date.context_today(self))
+            if not (vals.get("credit_hold_reason") or "").strip() and not any(
+                self.mapped("credit_hold_reason")
+            ):
+                # a hold is never left without a reason on record
+                vals["credit_hold_reason"] = self.env._(
+                    "Put on hold by %(user)s", user=self.env.user.name
+                )
+        else:
+            for fname in ("credit_hold_reason", "credit_hold_origin", "credit_hold_date"):
+                vals.setdefault(fname, False)
+        return vals
+
     def _credit_set_hold(self, reason, origin="manual"):
         """Put these customers on hold in the current company (API for callers)."""
         self.commercial_partner_id.write(
@@ -390,6 +425,51 @@ class ResPartner(models.Model):
             }
         )
         return partners
+
+    def _dunning_recompute_level(self):
+        """Store on each customer the highest level of its open invoices."""
+        company = self.env.company
+        groups = self.env["account.move"]._read_group(
+            [
+                ("commercial_partner_id", "in", self.ids),
+                ("company_id", "=", company.id),
+                ("dunning_level_id", "!=", False),
+            ],
+            ["commercial_partner_id", "dunning_level_id"],
+        )
+        highest = {}
+        for partner, level in groups:
+            if partner.id not in highest or level.days_overdue > highest[partner.id].days_overdue:
+                highest[partner.id] = level
+        Level = self.env["credit.dunning.level"]
+        by_level = defaultdict(self.browse)
+        for partner in self:
+            level = highest.get(partner.id, Level)
+            if partner.dunning_level_id != level:
+                by_level[level] |= partner
+        for level, partners in by_level.items():
+            partners.write({"dunning_level_id": level.id})
+
+    def _dunning_lift_suspension(self):
+        """Lift dunning holds of customers whose overdue balance is cleared."""
+        held = self.filtered(lambda p: p.credit_hold and p.credit_hold_origin == "dunning")
+        if not held:
+            return self.browse()
+        data = held._credit_exposure_data(self.env.company)
+        cleared = held.filtered(lambda p: data.get(p.id, {}).get("overdue", 0.0) <= 0.0)
+        reason = self.env._("Overdue invoices paid")
+        cleared._credit_release_hold(reason=reason, origin="dunning")
+        for partner in cleared.filtered("user_id"):
+            partner.message_post(
+                body=self.env._(
+                    "The dunning suspension of %(partner)s is lifted: its overdue "
+                    "invoices are paid.",
+                    partner=partner.name,
+                ),
+                partner_ids=partner.user_id.partner_id.ids,
+                subtype_xmlid="mail.mt_note",
+            )
+        return cleared
 
     def _credit_exposure_data(self, company, date=None):
         """Exposure components of these commercial partners, in company currency.

@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import CreditManagementCommon
@@ -174,9 +174,17 @@ class TestCreditExposure(CreditManagementCommon):
             wizard.action_apply()
         self.assertEqual(self.customer.credit_limit, 1000.0)
 
-    def test_hold_needs_reason_and_follows_contacts(self):
-        with self.assertRaises(ValidationError):
-            self.customer.credit_hold = True
+    def test_hold_has_a_reason_and_follows_contacts(self):
+        self.customer.credit_hold = True
+        self.assertEqual(self.customer.credit_hold_origin, "manual")
+        self.assertIn(self.env.user.name, self.customer.credit_hold_reason)
+        self.customer.credit_hold = False
+        self.assertFalse(self.customer.credit_hold_reason)
+        with self.assertRaises(UserError):
+            self.env["credit.hold.wizard"].create(
+                {"partner_id": self.customer.id, "action": "hold", "reason": "  "}
+            ).action_apply()
+        self.assertFalse(self.customer.credit_hold)
         wizard = self.env["credit.hold.wizard"].create(
             {"partner_id": self.contact.id, "action": "hold", "reason": "Cheque bounced"}
         )

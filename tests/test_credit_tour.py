@@ -37,7 +37,12 @@ class CreditManagementTour(HttpCase):
             {"name": "Credit Tour Customer", "is_company": True, "credit_limit": 1000.0}
         )
         cls.product = cls.env["product.product"].create(
-            {"name": "Credit Tour Machine", "type": "consu", "list_price": 5000.0, "taxes_id": False}
+            {
+                "name": "Credit Tour Machine",
+                "type": "consu",
+                "list_price": 5000.0,
+                "taxes_id": False,
+            }
         )
         cls.order = cls.env["sale.order"].create(
             {
@@ -70,7 +75,9 @@ class CreditManagementTour(HttpCase):
         self.assertFalse(order.credit_check_state)
 
         # The salesperson confirms, is blocked, requests an approval.
-        self.start_tour("/odoo/sales", "credit_management_request_tour", login=self.salesperson.login)
+        self.start_tour(
+            "/odoo/sales", "credit_management_request_tour", login=self.salesperson.login
+        )
         self.env.invalidate_all()
         self.assertEqual(order.state, "draft", "An over-limit order must not be confirmed.")
         self.assertEqual(order.credit_check_state, "requested")
@@ -98,7 +105,10 @@ class CreditManagementTour(HttpCase):
             "The block reason must be posted on the order.",
         )
         self.assertTrue(
-            any("Credit approval requested" in body and "announced for Friday" in body for body in messages),
+            any(
+                "Credit approval requested" in body and "announced for Friday" in body
+                for body in messages
+            ),
             "The request and its note must be posted on the order.",
         )
         return decision
@@ -126,9 +136,7 @@ class CreditManagementTour(HttpCase):
         )
         messages = self._order_messages()
         self.assertTrue(
-            any(
-                "Credit approved" in body and "one off exception" in body for body in messages
-            ),
+            any("Credit approved" in body and "one off exception" in body for body in messages),
             "The approval and its reason must be posted on the order.",
         )
         self.assertTrue(

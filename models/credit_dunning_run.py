@@ -1,0 +1,310 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import logging
+from collections import defaultdict
+
+from odoo import Command, api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.tools import SQL, split_every
+
+_logger = logging.getLogger(__name__)
+
+
+class CreditDunningRun(models.Model):
+    """A dunning run: which customers are reminded, at which level, of what.
+
+    Levels are decided for every open invoice of the company in one SQL query;
+    reminders are then created and sent customer batch by customer batch.
+    """
+
+    _name = "credit.dunning.run"
+    _description = "Dunning Run"
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    date = fields.Date(required=True, default=fields.Date.context_today)
+    origin = fields.Selection(
+        [("manual", "Manual"), ("automatic", "Automatic")], default="manual", required=True
+    )
+    state = fields.Selection(
+        [("draft", "Draft"), ("preview", "Preview"), ("done", "Done")],
+        default="draft",
+        required=True,
+    )
+    user_id = fields.Many2one("res.users", default=lambda self: self.env.user)
+    communication_ids = fields.One2many("credit.dunning.communication", "run_id")
+    communication_count = fields.Integer(compute="_compute_communication_count")
+
+    @api.depends("date", "origin")
+    def _compute_name(self):
+        for run in self:
+            run.name = self.env._(
+                "Dunning run of %(date)s", date=fields.Date.to_string(run.date) or ""
+            )
+
+    def _compute_communication_count(self):
+        groups = self.env["credit.dunning.communication"]._read_group(
+            [("run_id", "in", self.ids)], ["run_id"], ["__count"]
+        )
+        counts = {run.id: count for run, count in groups}
+        for run in self:
+            run.communication_count = counts.get(run.id, 0)
+
+    def action_preview(self):
+        """Propose the reminders; the controller can edit them before sending."""
+        self.ensure_one()
+        if self.state == "done":
+            raise UserError(self.env._("This dunning run has already been sent."))
+        self.communication_ids.filtered(lambda c: c.state != "sent").unlink()
+        self._dunning_prepare()
+        self.state = "preview"
+        return True
+
+    def action_send(self):
+        self.ensure_one()
+        if self.state != "preview":
+            raise UserError(self.env._("Preview the dunning run before sending it."))
+        self.communication_ids.filtered(lambda c: c.state == "draft")._dunning_send()
+        self.state = "done"
+        return True
+
+    def action_view_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.credit_dunning_communication_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    @api.model
+    def _cron_dunning(self, batch_size=200):
+        """Daily processing: every company, customer batch by customer batch.
+
+        Each batch is committed: a run killed half-way resumes where it
+        stopped, as the invoices already reminded are at their new level.
+        """
+        companies = [
+            company
+            for [company] in self.env["credit.dunning.level"].sudo()._read_group([], ["company_id"])
+        ]
+        plans = []
+        for company in companies:
+            run = self.sudo().with_company(company).new({"company_id": company.id})
+            partner_ids = run._dunning_partners_to_remind()
+            if partner_ids:
+                plans.append((company, partner_ids))
+        total = sum(len(partner_ids) for __, partner_ids in plans)
+        done = 0
+        for company, partner_ids in plans:
+            run = (
+                self.sudo()
+                .with_company(company)
+                .create({"company_id": company.id, "origin": "automatic", "state": "done"})
+            )
+            for batch in split_every(batch_size, partner_ids):
+                run._dunning_prepare(partner_ids=list(batch))._dunning_send()
+                done += len(batch)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                if not modules.module.current_test:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+        _logger.info("Dunning: %s customers reminded", done)
+
+    def _dunning_partners_to_remind(self):
+        rows = self._dunning_candidates()
+        return sorted({row["partner_id"] for row in self._dunning_escalations(rows)})
+
+    def _dunning_candidates(self, partner_ids=None):
+        """Open invoices of the company with the level they should be at.
+
+        One query for the whole company (or the given customers).
+        """
+        self.ensure_one()
+        for model, fnames in (
+            (
+                "account.move",
+                [
+                    "state",
+                    "move_type",
+                    "payment_state",
+                    "amount_residual",
+                    "invoice_date_due",
+                    "dunning_reached_level_id",
+                    "dunning_exclude",
+                    "dunning_disputed",
+                    "dunning_promise_date",
+                    "commercial_partner_id",
+                ],
+            ),
+            ("res.partner", ["dunning_exclude", "dunning_handover"]),
+            ("credit.dunning.level", ["days_overdue", "active", "company_id"]),
+        ):
+            self.env[model].flush_model(fnames)
+        self.env.cr.execute(self._dunning_candidates_query(partner_ids))
+        return self.env.cr.dictfetchall()
+
+    def _dunning_candidates_query(self, partner_ids=None):
+        company = self.company_id
+        partner_filter = SQL("")
+        if partner_ids is not None:
+            partner_filter = SQL(
+                "AND move.commercial_partner_id = ANY(%s)", list(partner_ids) or [0]
+            )
+        return SQL(
+            """
+            SELECT move.id AS move_id,
+                   move.commercial_partner_id AS partner_id,
+                   move.invoice_date_due AS date_due,
+                   %(date)s::date - move.invoice_date_due AS days_overdue,
+                   move.amount_residual_signed AS residual,
+                   move.dunning_reached_level_id AS current_level_id,
+                   current_level.days_overdue AS current_days,
+                   target.id AS target_level_id,
+                   target.days_overdue AS target_days
+              FROM account_move move
+              JOIN res_partner partner ON partner.id = move.commercial_partner_id
+         LEFT JOIN credit_dunning_level current_level
+                ON current_level.id = move.dunning_reached_level_id
+              JOIN LATERAL (
+                    SELECT level.id, level.days_overdue
+                      FROM credit_dunning_level level
+                     WHERE level.company_id = move.company_id
+                       AND level.active
+                       AND level.days_overdue <= %(date)s::date - move.invoice_date_due
+                  ORDER BY level.days_overdue DESC
+                     LIMIT 1
+                   ) target ON TRUE
+             WHERE move.company_id = %(company)s
+               AND move.move_type = 'out_invoice'
+               AND move.state = 'posted'
+               AND move.payment_state IN ('not_paid', 'partial')
+               AND move.amount_residual > 0
+               AND move.invoice_date_due IS NOT NULL
+               AND NOT COALESCE(move.dunning_exclude, FALSE)
+               AND NOT COALESCE(move.dunning_disputed, FALSE)
+               AND (move.dunning_promise_date IS NULL
+                    OR move.dunning_promise_date < %(date)s)
+               AND NOT COALESCE(partner.dunning_exclude, FALSE)
+               AND NOT COALESCE((partner.dunning_handover ->> %(company_key)s)::boolean, FALSE)
+               %(partner_filter)s
+          ORDER BY move.commercial_partner_id, move.invoice_date_due, move.id
+            """,
+            date=self.date,
+            company=company.id,
+            company_key=str(company.id),
+            partner_filter=partner_filter,
+        )
+
+    def _dunning_escalations(self, rows):
+        """Rows whose invoice reaches a higher level than the one it is at."""
+        return [
+            row
+            for row in rows
+            if row["current_days"] is None or row["target_days"] > row["current_days"]
+        ]
+
+    def _dunning_prepare(self, partner_ids=None):
+        """Create the draft reminders of this run (one per customer)."""
+        self.ensure_one()
+        rows = self._dunning_candidates(partner_ids)
+        escalations = self._dunning_escalations(rows)
+        to_remind = {row["partner_id"] for row in escalations}
+        rows_by_partner = defaultdict(list)
+        for row in rows:
+            if row["partner_id"] in to_remind:
+                rows_by_partner[row["partner_id"]].append(row)
+        rows_by_partner = self._dunning_filter_min_amount(rows_by_partner)
+        if not rows_by_partner:
+            return self.env["credit.dunning.communication"]
+        levels = self.env["credit.dunning.level"].browse(
+            {row["target_level_id"] for row in rows}
+            | {row["current_level_id"] for row in rows} - {None}
+        )
+        charged = self._dunning_charged_so_far(
+            [row["move_id"] for rows_ in rows_by_partner.values() for row in rows_]
+        )
+        partners = self.env["res.partner"].browse(rows_by_partner)
+        vals_list = [
+            self._dunning_communication_vals(partner, rows_by_partner[partner.id], levels, charged)
+            for partner in partners
+        ]
+        return self.env["credit.dunning.communication"].create(vals_list)
+
+    def _dunning_filter_min_amount(self, rows_by_partner):
+        minimum = self.company_id.dunning_min_amount
+        if not minimum:
+            return rows_by_partner
+        return {
+            partner_id: rows
+            for partner_id, rows in rows_by_partner.items()
+            if sum(row["residual"] for row in rows if row["days_overdue"] > 0) >= minimum
+        }
+
+    def _dunning_charged_so_far(self, move_ids):
+        """Interest and indemnity already claimed per invoice, in one query."""
+        groups = self.env["credit.dunning.communication.line"]._read_group(
+            [("move_id", "in", move_ids), ("state", "=", "sent")],
+            ["move_id"],
+            ["interest:sum", "indemnity:sum"],
+        )
+        return {move.id: (interest, indemnity) for move, interest, indemnity in groups}
+
+    def _dunning_communication_vals(self, partner, rows, levels, charged):
+        level_by_id = {level.id: level for level in levels}
+        lines = []
+        top_level = None
+        for row in rows:
+            escalated = row["current_days"] is None or row["target_days"] > row["current_days"]
+            level = level_by_id[row["target_level_id"] if escalated else row["current_level_id"]]
+            if escalated and (top_level is None or level.days_overdue > top_level.days_overdue):
+                top_level = level
+            lines.append(
+                Command.create(
+                    self._dunning_line_vals(row, level, escalated, charged.get(row["move_id"]))
+                )
+            )
+        address = partner.address_get(["invoice"])["invoice"]
+        return {
+            "run_id": self.id,
+            "company_id": self.company_id.id,
+            "partner_id": partner.id,
+            "recipient_id": address,
+            "level_id": top_level.id,
+            "date": self.date,
+            "channel": self._dunning_channel(top_level),
+            "user_id": (partner.user_id or self.env.user).id,
+            "fee_amount": top_level.fee_amount,
+            "line_ids": lines,
+        }
+
+    def _dunning_line_vals(self, row, level, escalated, charged):
+        interest_claimed, indemnity_claimed = charged or (0.0, 0.0)
+        interest = indemnity = 0.0
+        if escalated:
+            interest = max(
+                level._interest(row["residual"], row["days_overdue"]) - interest_claimed, 0.0
+            )
+            if level.apply_indemnity and not indemnity_claimed:
+                indemnity = level.indemnity_amount
+        return {
+            "move_id": row["move_id"],
+            "date_due": row["date_due"],
+            "days_overdue": row["days_overdue"],
+            "residual": row["residual"],
+            "previous_level_id": row["current_level_id"],
+            "level_id": level.id,
+            "escalated": escalated,
+            "interest": interest,
+            "indemnity": indemnity,
+        }
+
+    @api.model
+    def _dunning_channel(self, level):
+        if level.send_email:
+            return "email"
+        if level.send_letter:
+            return "letter"
+        return "none"

@@ -1,0 +1,272 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from .common import CreditManagementCommon
+
+DUE = date(2026, 3, 6)  # a Friday
+
+
+@tagged("post_install", "-at_install")
+class TestCreditDunning(CreditManagementCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template = cls.env["mail.template"].create(
+            {
+                "name": "Test reminder",
+                "model_id": cls.env["ir.model"]._get_id("credit.dunning.communication"),
+                "subject": "Reminder {{ object.level_id.name }}",
+                "partner_to": "{{ object.recipient_id.id or object.partner_id.id }}",
+                "body_html": "<p>Dear customer, <t t-out='object.amount_due'/> is due.</p>",
+            }
+        )
+        Level = cls.env["credit.dunning.level"]
+        common = {"company_id": cls.company.id, "mail_template_id": cls.template.id}
+        cls.level_courtesy = Level.create({"name": "Courtesy", "days_overdue": -5, **common})
+        cls.level_friendly = Level.create({"name": "Friendly", "days_overdue": 5, **common})
+        cls.level_call = Level.create(
+            {"name": "Second", "days_overdue": 15, "phone_call": True, **common}
+        )
+        cls.level_notice = Level.create(
+            {
+                "name": "Formal notice",
+                "days_overdue": 30,
+                "send_letter": True,
+                "apply_indemnity": True,
+                "indemnity_amount": 40.0,
+                "apply_interest": True,
+                "interest_rate": 10.0,
+                "suspend_sales": True,
+                **common,
+            }
+        )
+        cls.level_handover = Level.create(
+            {"name": "Hand-over", "days_overdue": 60, "handover": True, **common}
+        )
+        cls.customer.email = "dupont@example.com"
+        cls.other = cls.env["res.partner"].create(
+            {"name": "Martin SA", "is_company": True, "email": "martin@example.com"}
+        )
+
+    def _due_invoice(self, partner=None, amount=1000.0, due=DUE):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": (partner or self.customer).id,
+                "invoice_date": due - timedelta(days=30),
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        invoice.invoice_date_due = due
+        return invoice
+
+    def _run(self, day):
+        with freeze_time(day):
+            self.env["credit.dunning.run"]._cron_dunning()
+        return self.env["credit.dunning.communication"].search(
+            [("date", "=", day), ("state", "=", "sent")]
+        )
+
+    def test_levels_reached_on_the_right_day(self):
+        invoice = self._due_invoice()
+        self.assertFalse(self._run(DUE - timedelta(days=6)))
+        self.assertFalse(invoice.dunning_level_id)
+        for day, level in (
+            (DUE - timedelta(days=5), self.level_courtesy),
+            (DUE + timedelta(days=5), self.level_friendly),  # a Wednesday
+            (DUE + timedelta(days=15), self.level_call),  # a Saturday: no matter
+            (DUE + timedelta(days=30), self.level_notice),
+            (DUE + timedelta(days=60), self.level_handover),
+        ):
+            previous = invoice.dunning_level_id
+            self.assertFalse(self._run(day - timedelta(days=1)), "one day too early")
+            self.assertEqual(invoice.dunning_level_id, previous)
+            communications = self._run(day)
+            self.assertEqual(len(communications), 1, level.name)
+            self.assertEqual(communications.level_id, level)
+            self.assertEqual(invoice.dunning_level_id, level)
+            self.assertEqual(self.customer.dunning_level_id, level)
+        self.assertTrue(self.customer.dunning_handover)
+        self.assertFalse(self._run(DUE + timedelta(days=90)), "no reminder after hand-over")
+
+    def test_one_communication_per_customer_and_no_double_sending(self):
+        invoices = self._due_invoice(amount=100.0) | self._due_invoice(amount=200.0)
+        invoices |= self._due_invoice(amount=300.0, due=DUE - timedelta(days=20))
+        self._due_invoice(partner=self.other, amount=50.0)
+        day = DUE + timedelta(days=6)
+        communications = self._run(day)
+        self.assertEqual(len(communications), 2)
+        mine = communications.filtered(lambda c: c.partner_id == self.customer)
+        self.assertEqual(mine.line_ids.move_id, invoices)
+        self.assertEqual(mine.amount_due, 600.0)
+        self.assertEqual(mine.level_id, self.level_call, "the highest level reached")
+        self.assertEqual(invoices.mapped("dunning_level_id"), self.level_friendly | self.level_call)
+        emails = mine.message_ids.filtered(lambda m: m.message_type != "notification" or m.body)
+        self.assertTrue(any("is due" in (m.body or "") for m in emails), "the email is sent")
+        self.assertTrue(
+            any("Reminder" in (m.body or "") for m in invoices[0].message_ids),
+            "traced on the invoice",
+        )
+        self.assertTrue(
+            self.customer.activity_ids.filtered(
+                lambda a: a.activity_type_id == self.env.ref("mail.mail_activity_data_call")
+            ),
+            "a phone call for the collector",
+        )
+        # the same day again, and the day after: nothing new
+        self.assertEqual(len(self._run(day)), 2)
+        self.assertFalse(self._run(day + timedelta(days=1)))
+
+    def test_interrupted_run_resumes(self):
+        self._due_invoice()
+        self._due_invoice(partner=self.other)
+        day = DUE + timedelta(days=5)
+        with freeze_time(day):
+            run = self.env["credit.dunning.run"].create({"company_id": self.company.id})
+            # the first batch went through, then the run was killed
+            run._dunning_prepare(partner_ids=[self.customer.id])._dunning_send()
+            self.env["credit.dunning.run"]._cron_dunning()
+        sent = self.env["credit.dunning.communication"].search([("state", "=", "sent")])
+        self.assertEqual(sorted(sent.partner_id.ids), sorted((self.customer | self.other).ids))
+
+    def test_payment_deescalates_and_lifts_suspension(self):
+        invoice = self._due_invoice()
+        other_invoice = self._due_invoice(amount=10.0, due=DUE + timedelta(days=300))
+        self._run(DUE + timedelta(days=30))
+        self.assertEqual(invoice.dunning_level_id, self.level_notice)
+        self.assertTrue(self.customer.credit_hold)
+        self.assertEqual(self.customer.credit_hold_origin, "dunning")
+        order = self._order(qty=1, price=1.0)
+        order.action_confirm()
+        self.assertEqual(order.state, "draft", "suspended: no new order")
+        with freeze_time(DUE + timedelta(days=31)):
+            self._pay(invoice, 1000.0)
+        self.assertFalse(invoice.dunning_level_id, "paid: the level drops at once")
+        self.assertFalse(self.customer.dunning_level_id)
+        self.assertFalse(self.customer.credit_hold, "overdue cleared: suspension lifted")
+        self.assertFalse(other_invoice.dunning_level_id)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_partial_payment_keeps_suspension(self):
+        invoice = self._due_invoice()
+        self._run(DUE + timedelta(days=30))
+        with freeze_time(DUE + timedelta(days=31)):
+            self._pay(invoice, 400.0)
+        self.assertEqual(invoice.dunning_level_id, self.level_notice)
+        self.assertTrue(self.customer.credit_hold)
+
+    def test_manual_hold_is_not_lifted_by_payment(self):
+        invoice = self._due_invoice()
+        self._run(DUE + timedelta(days=5))
+        self.customer._credit_set_hold("Legal dispute")
+        with freeze_time(DUE + timedelta(days=6)):
+            self._pay(invoice, 1000.0)
+        self.assertTrue(self.customer.credit_hold)
+
+    def test_credit_note_and_cancellation_deescalate(self):
+        invoice = self._due_invoice()
+        self._run(DUE + timedelta(days=5))
+        with freeze_time(DUE + timedelta(days=6)):
+            reversal = invoice._reverse_moves(cancel=True)
+        self.assertEqual(reversal.state, "posted")
+        self.assertFalse(invoice.dunning_level_id)
+        second = self._due_invoice()
+        self._run(DUE + timedelta(days=5))
+        self.assertEqual(second.dunning_level_id, self.level_friendly)
+        second.button_draft()
+        second.button_cancel()
+        self.assertFalse(second.dunning_level_id)
+        self.assertFalse(self.customer.dunning_level_id)
+
+    def test_exclusions_pause_escalation(self):
+        excluded = self._due_invoice()
+        excluded.dunning_exclude = True
+        disputed = self._due_invoice()
+        disputed.write({"dunning_disputed": True, "dunning_dispute_reason": "Damaged goods"})
+        promised = self._due_invoice()
+        promised.dunning_promise_date = DUE + timedelta(days=10)
+        self._due_invoice(partner=self.other).partner_id.dunning_exclude = True
+        self.assertFalse(self._run(DUE + timedelta(days=5)))
+        # the promise is broken: escalation resumes
+        communications = self._run(DUE + timedelta(days=11))
+        self.assertEqual(communications.line_ids.move_id, promised)
+        self.assertEqual(promised.dunning_level_id, self.level_friendly)
+
+    def test_charges_match_hand_computation(self):
+        invoice = self._due_invoice(amount=1000.0)
+        communications = self._run(DUE + timedelta(days=31))
+        line = communications.line_ids
+        # 1,000 x 10% x 31 / 365 = 8.4931...
+        self.assertAlmostEqual(line.interest, 8.49)
+        self.assertEqual(line.indemnity, 40.0)
+        self.assertEqual(communications.charges_amount, 48.49)
+        communications = self._run(DUE + timedelta(days=60))
+        line = communications.line_ids.filtered(lambda li: li.move_id == invoice)
+        self.assertEqual(line.indemnity, 0.0, "the indemnity is claimed once per invoice")
+        self.assertEqual(line.interest, 0.0, "no interest on a level without interest")
+
+    def test_minimum_amount(self):
+        self.company.dunning_min_amount = 100.0
+        self._due_invoice(amount=99.0)
+        self.assertFalse(self._run(DUE + timedelta(days=5)))
+        self._due_invoice(amount=10.0)
+        self.assertEqual(len(self._run(DUE + timedelta(days=6))), 1)
+
+    def test_manual_run_preview_skip_and_lower(self):
+        invoice = self._due_invoice()
+        self._due_invoice(partner=self.other)
+        with freeze_time(DUE + timedelta(days=16)):
+            run_form = Form(self.env["credit.dunning.run"].with_user(self.credit_controller))
+            run = run_form.save()
+            run.action_preview()
+            self.assertEqual(run.state, "preview")
+            self.assertEqual(len(run.communication_ids), 2)
+            self.assertFalse(invoice.dunning_level_id, "a preview changes nothing")
+            mine = run.communication_ids.filtered(lambda c: c.partner_id == self.customer)
+            theirs = run.communication_ids - mine
+            theirs.action_skip()
+            mine.write({"level_id": self.level_friendly.id, "channel": "letter"})
+            run.action_send()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(mine.state, "sent")
+        self.assertEqual(theirs.state, "skipped")
+        self.assertEqual(invoice.dunning_level_id, self.level_friendly, "level lowered")
+        self.assertFalse(self.other.dunning_level_id)
+        # the skipped customer is reminded by the next automatic run, and the
+        # lowered invoice goes on to the level it has reached
+        self.assertIn(self.other, self._run(DUE + timedelta(days=17)).partner_id)
+        self.assertEqual(invoice.dunning_level_id, self.level_call)
+
+    def test_cron_record_and_access_rights(self):
+        cron = self.env.ref("credit_management.ir_cron_dunning")
+        self.assertEqual(cron.model_id.model, "credit.dunning.run")
+        with self.assertRaises(AccessError):
+            self.env["credit.dunning.level"].with_user(self.credit_controller).create(
+                {"name": "Mine", "days_overdue": 99, "company_id": self.company.id}
+            )
+        with self.assertRaises(AccessError):
+            self.level_friendly.with_user(self.salesman).write({"days_overdue": 1})
+        self.level_friendly.with_user(self.credit_manager).write({"days_overdue": 6})
+
+    def test_multi_company_levels(self):
+        company_2 = self.setup_other_company()["company"]
+        self.env.user.company_ids |= company_2
+        invoice_2 = self._invoice(partner=self.customer, amount=100.0, company=company_2)
+        invoice_2.invoice_date_due = DUE
+        self._due_invoice()
+        communications = self._run(DUE + timedelta(days=5))
+        self.assertEqual(communications.company_id, self.company)
+        self.assertFalse(invoice_2.dunning_level_id, "company 2 has no dunning levels")
