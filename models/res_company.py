@@ -8,7 +8,6 @@ class ResCompany(models.Model):
     credit_limit_policy = fields.Selection(
         [("block", "Block"), ("warn", "Warn only")],
         default="block",
-        required=True,
         help="Block: a sales order that would take the customer over its credit "
         "limit cannot be confirmed without a credit manager's approval.\n"
         "Warn only: Odoo's standard warning is shown and the order confirms.",
@@ -37,4 +36,4 @@ class ResCompany(models.Model):
     def _credit_limit_enforced(self):
         """Whether orders over the credit limit are blocked in this company."""
         self.ensure_one()
-        return self.account_use_credit_limit and self.credit_limit_policy == "block"
+        return self.account_use_credit_limit and self.credit_limit_policy != "warn"

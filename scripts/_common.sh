@@ -72,6 +72,18 @@ ensure_chromium() {
     fi
 }
 
+# Odoo prints PDF documents (dunning letters, statements) with wkhtmltopdf.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null 2>&1 && return
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing wkhtmltopdf for PDF documents..."
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf >/dev/null \
+            || echo "WARNING: wkhtmltopdf could not be installed; PDF letters will not print." >&2
+    else
+        echo "WARNING: wkhtmltopdf is missing; install it to print PDF letters." >&2
+    fi
+}
+
 # Map the clone into an addons path under the addon's technical name,
 # whatever the clone's folder is called.
 # Usage: make_addons_path [folder]   (default: a new temporary folder)
