@@ -6,9 +6,12 @@ from . import credit_dunning_level
 from . import credit_dunning_run
 from . import credit_dunning_communication
 from . import credit_dunning_communication_line
+from . import credit_payment_plan
+from . import credit_payment_plan_line
 from . import credit_decision
 from . import res_partner
 from . import sale_order
 from . import account_move
 from . import account_move_line
+from . import account_partial_reconcile
 from . import payment_transaction

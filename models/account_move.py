@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from .res_partner import EXPOSURE_KEYS
@@ -15,10 +15,11 @@ class AccountMove(models.Model):
         readonly=True,
         help="Highest dunning level this invoice was reminded at.",
     )
+    # A plain stored field, written (not computed) so that Automation Rules on
+    # its changes behave as on any field.
     dunning_level_id = fields.Many2one(
         "credit.dunning.level",
-        compute="_compute_dunning_level_id",
-        store=True,
+        readonly=True,
         index="btree_not_null",
         tracking=True,
         copy=False,
@@ -36,12 +37,6 @@ class AccountMove(models.Model):
         tracking=True,
         help="The customer promised to pay by this date: no reminder until then.",
     )
-
-    @api.depends("dunning_reached_level_id", "state", "payment_state")
-    def _compute_dunning_level_id(self):
-        for move in self:
-            open_invoice = move.state == "posted" and move.payment_state in ("not_paid", "partial")
-            move.dunning_level_id = move.dunning_reached_level_id if open_invoice else False
 
     def action_post(self):
         self._credit_check_posting()
@@ -105,10 +100,25 @@ class AccountMove(models.Model):
         lines = self.invoice_line_ids.filtered(lambda line: line.display_type == "product")
         return bool(lines) and all(line.sale_line_ids for line in lines)
 
-    def _credit_dunning_deescalate(self):
-        """After a payment, credit note or cancellation: update the customers'
-        dunning level and lift the dunning suspensions that have no reason left."""
+    def _dunning_sync_level(self):
+        """Show the reached level on open invoices only: it drops at once when
+        the invoice is paid, credited or cancelled (and comes back if reopened)."""
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        targets = {}
+        for move in invoices:
+            is_open = move.state == "posted" and move.payment_state in ("not_paid", "partial")
+            level = move.dunning_reached_level_id if is_open else move.dunning_level_id.browse()
+            if move.dunning_level_id != level:
+                targets.setdefault(level, []).append(move.id)
+        for level, move_ids in targets.items():
+            self.browse(move_ids).sudo().write({"dunning_level_id": level.id})
+
+    def _credit_dunning_deescalate(self):
+        """After a payment, credit note or cancellation: update the invoices' and
+        customers' dunning level and lift the dunning suspensions that have no
+        reason left."""
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        invoices._dunning_sync_level()
         for company, moves in invoices.grouped("company_id").items():
             partners = moves.commercial_partner_id.with_company(company).sudo()
             partners._dunning_recompute_level()

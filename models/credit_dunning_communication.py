@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -45,6 +45,9 @@ class CreditDunningCommunication(models.Model):
     indemnity_amount = fields.Monetary(compute="_compute_amounts", store=True)
     fee_amount = fields.Monetary()
     charges_amount = fields.Monetary(compute="_compute_amounts", store=True)
+    charges_move_id = fields.Many2one(
+        "account.move", string="Charges Invoice", copy=False, readonly=True
+    )
 
     @api.depends("partner_id", "level_id")
     def _compute_name(self):
@@ -72,6 +75,99 @@ class CreditDunningCommunication(models.Model):
 
     def action_reset_draft(self):
         self.filtered(lambda c: c.state == "skipped").state = "draft"
+
+    def action_invoice_charges(self):
+        """Invoice the fees, indemnities and interest of sent reminders, once."""
+        invoiced = self.filtered(
+            lambda c: c.charges_move_id and c.charges_move_id.state != "cancel"
+        )
+        if invoiced:
+            raise UserError(
+                self.env._(
+                    "The charges of %(reminder)s are already invoiced (%(invoice)s).",
+                    reminder=invoiced[0].name,
+                    invoice=invoiced[0].charges_move_id.display_name,
+                )
+            )
+        if any(c.state != "sent" for c in self):
+            raise UserError(self.env._("Only the charges of sent reminders can be invoiced."))
+        to_invoice = self.filtered(lambda c: not c.currency_id.is_zero(c.charges_amount))
+        if not to_invoice:
+            raise UserError(self.env._("There is no charge to invoice."))
+        moves = self.env["account.move"].create(
+            [communication._charges_invoice_vals() for communication in to_invoice]
+        )
+        for communication, move in zip(to_invoice, moves, strict=True):
+            communication.charges_move_id = move
+            communication.message_post(
+                body=self.env._("Charges invoiced: %(invoice)s", invoice=move.display_name)
+            )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("id", "in", moves.ids)]
+        if len(moves) == 1:
+            action.update({"views": [(False, "form")], "res_id": moves.id})
+        return action
+
+    def _charges_invoice_vals(self):
+        self.ensure_one()
+        lines = []
+        if self.fee_amount:
+            lines.append(
+                self._charges_line(
+                    "credit_management.product_dunning_fee",
+                    self.env._("Dunning fee (%(level)s)", level=self.level_id.name),
+                    self.fee_amount,
+                )
+            )
+        for line in self.line_ids:
+            if line.indemnity:
+                lines.append(
+                    self._charges_line(
+                        "credit_management.product_dunning_indemnity",
+                        self.env._(
+                            "Recovery indemnity, invoice %(invoice)s", invoice=line.move_id.name
+                        ),
+                        line.indemnity,
+                    )
+                )
+            if line.interest:
+                lines.append(
+                    self._charges_line(
+                        "credit_management.product_dunning_interest",
+                        self.env._(
+                            "Late-payment interest, invoice %(invoice)s, %(days)s days",
+                            invoice=line.move_id.name,
+                            days=line.days_overdue,
+                        ),
+                        line.interest,
+                    )
+                )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": self.company_id.id,
+            "currency_id": self.currency_id.id,
+            "invoice_origin": self.name,
+            "invoice_line_ids": lines,
+        }
+
+    def _charges_line(self, product_xmlid, label, amount):
+        product = self.env.ref(product_xmlid)
+        return Command.create(
+            {
+                "product_id": product.id,
+                "name": label,
+                "quantity": 1.0,
+                "price_unit": amount,
+                "tax_ids": [
+                    Command.set(
+                        product.taxes_id.filtered(lambda t: t.company_id == self.company_id).ids
+                    )
+                ],
+            }
+        )
 
     def _check_draft(self):
         if any(c.state != "draft" for c in self):
@@ -113,6 +209,7 @@ class CreditDunningCommunication(models.Model):
         lines = self.line_ids.filtered("escalated")
         for level, level_lines in lines.grouped("level_id").items():
             level_lines.move_id.sudo().write({"dunning_reached_level_id": level.id})
+        lines.move_id._dunning_sync_level()
 
     def _dunning_update_partner_levels(self):
         for company, communications in self.grouped("company_id").items():

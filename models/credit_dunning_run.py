@@ -59,6 +59,7 @@ class CreditDunningRun(models.Model):
         if self.state == "done":
             raise UserError(self.env._("This dunning run has already been sent."))
         self.communication_ids.filtered(lambda c: c.state != "sent").unlink()
+        self.env["credit.payment.plan"]._check_running_plans(self.date)
         self._dunning_prepare()
         self.state = "preview"
         return True
@@ -87,6 +88,7 @@ class CreditDunningRun(models.Model):
         Each batch is committed: a run killed half-way resumes where it
         stopped, as the invoices already reminded are at their new level.
         """
+        self.env["credit.payment.plan"].sudo()._check_running_plans()
         companies = [
             company
             for [company] in self.env["credit.dunning.level"].sudo()._read_group([], ["company_id"])
@@ -141,6 +143,7 @@ class CreditDunningRun(models.Model):
             ),
             ("res.partner", ["dunning_exclude", "dunning_handover"]),
             ("credit.dunning.level", ["days_overdue", "active", "company_id"]),
+            ("credit.payment.plan", ["state", "move_ids"]),
         ):
             self.env[model].flush_model(fnames)
         self.env.cr.execute(self._dunning_candidates_query(partner_ids))
@@ -187,6 +190,11 @@ class CreditDunningRun(models.Model):
                AND NOT COALESCE(move.dunning_disputed, FALSE)
                AND (move.dunning_promise_date IS NULL
                     OR move.dunning_promise_date < %(date)s)
+               AND NOT EXISTS (
+                       SELECT 1
+                         FROM credit_payment_plan_account_move_rel plan_move
+                         JOIN credit_payment_plan plan ON plan.id = plan_move.plan_id
+                        WHERE plan_move.move_id = move.id AND plan.state = 'active')
                AND NOT COALESCE(partner.dunning_exclude, FALSE)
                AND NOT COALESCE((partner.dunning_handover ->> %(company_key)s)::boolean, FALSE)
                %(partner_filter)s

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import CreditManagementCommon
@@ -213,6 +213,13 @@ class TestCreditDunning(CreditManagementCommon):
         self.assertAlmostEqual(line.interest, 8.49)
         self.assertEqual(line.indemnity, 40.0)
         self.assertEqual(communications.charges_amount, 48.49)
+        action = communications.action_invoice_charges()
+        charges = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(charges.partner_id, self.customer)
+        self.assertEqual(charges.amount_total, 48.49, "charges outside the scope of VAT")
+        self.assertEqual(communications.charges_move_id, charges)
+        with self.assertRaises(UserError):
+            communications.action_invoice_charges()  # never twice
         communications = self._run(DUE + timedelta(days=60))
         line = communications.line_ids.filtered(lambda li: li.move_id == invoice)
         self.assertEqual(line.indemnity, 0.0, "the indemnity is claimed once per invoice")
@@ -270,3 +277,64 @@ class TestCreditDunning(CreditManagementCommon):
         communications = self._run(DUE + timedelta(days=5))
         self.assertEqual(communications.company_id, self.company)
         self.assertFalse(invoice_2.dunning_level_id, "company 2 has no dunning levels")
+
+    def test_example_automation_rule_on_suspension(self):
+        rule = self.env.ref("credit_management.automation_dunning_suspension")
+        self.assertTrue(rule.active)
+        invoice = self._due_invoice()
+        invoice.invoice_user_id = self.salesman
+        self._run(DUE + timedelta(days=5))
+        todo = self.env.ref("mail.mail_activity_data_todo")
+        self.assertFalse(invoice.activity_ids.filtered(lambda a: a.activity_type_id == todo))
+        self._run(DUE + timedelta(days=30))
+        activities = invoice.activity_ids.filtered(lambda a: a.activity_type_id == todo)
+        self.assertEqual(activities.user_id, self.salesman)
+        self.assertEqual(activities.summary, "Customer suspended by dunning")
+
+    def test_payment_plan_pauses_until_broken(self):
+        invoice = self._due_invoice(amount=900.0)
+        plan = self.env["credit.payment.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "line_ids": [
+                    Command.create({"date": DUE + timedelta(days=10), "amount": 300.0}),
+                    Command.create({"date": DUE + timedelta(days=40), "amount": 600.0}),
+                ],
+            }
+        )
+        plan.action_activate()
+        self.assertEqual(plan.initial_residual, 900.0)
+        self.assertFalse(self._run(DUE + timedelta(days=5)), "paused by the plan")
+        with freeze_time(DUE + timedelta(days=9)):
+            self._pay(invoice, 300.0)
+        self.assertFalse(self._run(DUE + timedelta(days=20)), "first instalment kept")
+        self.assertEqual(plan.state, "active")
+        communications = self._run(DUE + timedelta(days=41))
+        self.assertEqual(plan.state, "broken", "second instalment missed")
+        self.assertEqual(communications.line_ids.move_id, invoice)
+        self.assertEqual(invoice.dunning_level_id, self.level_notice)
+
+    def test_payment_plan_must_cover_the_debt(self):
+        invoice = self._due_invoice(amount=900.0)
+        plan = self.env["credit.payment.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "line_ids": [Command.create({"date": DUE, "amount": 100.0})],
+            }
+        )
+        with self.assertRaises(UserError):
+            plan.action_activate()
+        self.assertEqual(plan.state, "draft")
+
+    def test_unreconciled_payment_restores_level(self):
+        invoice = self._due_invoice()
+        self._run(DUE + timedelta(days=5))
+        with freeze_time(DUE + timedelta(days=6)):
+            payment = self._pay(invoice, 1000.0)
+        self.assertFalse(invoice.dunning_level_id)
+        payment.move_id.line_ids.remove_move_reconcile()
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(invoice.dunning_level_id, self.level_friendly)
+        self.assertEqual(self.customer.dunning_level_id, self.level_friendly)
