@@ -338,3 +338,45 @@ class TestCreditDunning(CreditManagementCommon):
         self.assertEqual(invoice.payment_state, "not_paid")
         self.assertEqual(invoice.dunning_level_id, self.level_friendly)
         self.assertEqual(self.customer.dunning_level_id, self.level_friendly)
+
+    def test_run_queries_do_not_grow_with_invoices(self):
+        """The run's cost grows with customers and levels, not with invoices."""
+
+        def count(day):
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            self._run(day)
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        self._due_invoice()
+        self._due_invoice(partner=self.other)
+        count(DUE - timedelta(days=5))  # warm the ORM caches
+        few = count(DUE + timedelta(days=5))
+        for __ in range(10):
+            self._due_invoice(amount=10.0)
+            self._due_invoice(partner=self.other, amount=10.0)
+        many = count(DUE + timedelta(days=15))
+        self.assertLessEqual(many, few + 10, f"{few} queries for 2 invoices, {many} for 22")
+
+    def test_foreign_currency_invoice(self):
+        other = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.customer.id,
+                "currency_id": other.id,
+                "invoice_date": DUE - timedelta(days=30),
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "S", "quantity": 1, "price_unit": 1000.0, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        invoice.invoice_date_due = DUE
+        communications = self._run(DUE + timedelta(days=31))
+        self.assertEqual(communications.amount_due, 500.0, "in company currency")
+        # interest on the company-currency amount: 500 x 10% x 31 / 365
+        self.assertAlmostEqual(communications.line_ids.interest, 4.25)
