@@ -24,6 +24,7 @@
         "wizards/credit_decision_wizard_views.xml",
         "wizards/credit_hold_wizard_views.xml",
         "wizards/credit_limit_wizard_views.xml",
+        "wizards/credit_promise_wizard_views.xml",
         "views/credit_decision_views.xml",
         "views/credit_limit_change_views.xml",
         "views/credit_dunning_level_views.xml",

@@ -74,6 +74,8 @@ class CreditDunningCommunication(models.Model):
         self.state = "skipped"
 
     def action_reset_draft(self):
+        if any(c.run_id.state == "done" for c in self):
+            raise UserError(self.env._("The dunning run is done: its reminders cannot change."))
         self.filtered(lambda c: c.state == "skipped").state = "draft"
 
     def action_invoice_charges(self):

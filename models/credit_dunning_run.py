@@ -58,9 +58,10 @@ class CreditDunningRun(models.Model):
         self.ensure_one()
         if self.state == "done":
             raise UserError(self.env._("This dunning run has already been sent."))
+        skipped = self.communication_ids.filtered(lambda c: c.state == "skipped").partner_id
         self.communication_ids.filtered(lambda c: c.state != "sent").unlink()
         self.env["credit.payment.plan"]._check_running_plans(self.date)
-        self._dunning_prepare()
+        self._dunning_prepare().filtered(lambda c: c.partner_id in skipped).state = "skipped"
         self.state = "preview"
         return True
 

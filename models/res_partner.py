@@ -275,6 +275,10 @@ class ResPartner(models.Model):
             "credit.hold.wizard", self.env._("Release Credit Hold"), {"default_action": "release"}
         )
 
+    def action_credit_promise(self):
+        self.ensure_one()
+        return self._credit_wizard_action("credit.promise.wizard", self.env._("Promise to Pay"))
+
     def action_view_credit_decisions(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

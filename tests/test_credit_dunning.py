@@ -245,11 +245,17 @@ class TestCreditDunning(CreditManagementCommon):
             mine = run.communication_ids.filtered(lambda c: c.partner_id == self.customer)
             theirs = run.communication_ids - mine
             theirs.action_skip()
+            run.action_preview()  # a refresh keeps the skipped customers skipped
+            mine = run.communication_ids.filtered(lambda c: c.partner_id == self.customer)
+            theirs = run.communication_ids - mine
+            self.assertEqual(theirs.state, "skipped")
             mine.write({"level_id": self.level_friendly.id, "channel": "letter"})
             run.action_send()
         self.assertEqual(run.state, "done")
         self.assertEqual(mine.state, "sent")
         self.assertEqual(theirs.state, "skipped")
+        with self.assertRaises(UserError):
+            theirs.action_reset_draft()  # the run is done
         self.assertEqual(invoice.dunning_level_id, self.level_friendly, "level lowered")
         self.assertFalse(self.other.dunning_level_id)
         # the skipped customer is reminded by the next automatic run, and the
@@ -380,3 +386,23 @@ class TestCreditDunning(CreditManagementCommon):
         self.assertEqual(communications.amount_due, 500.0, "in company currency")
         # interest on the company-currency amount: 500 x 10% x 31 / 365
         self.assertAlmostEqual(communications.line_ids.interest, 4.25)
+
+    def test_promise_to_pay_wizard(self):
+        invoice = self._due_invoice()
+        not_due = self._due_invoice(due=DUE + timedelta(days=100))
+        with freeze_time(DUE + timedelta(days=6)):
+            action = self.customer.with_user(self.credit_controller).action_credit_promise()
+            wizard = Form(
+                self.env[action["res_model"]]
+                .with_user(self.credit_controller)
+                .with_context(**action["context"])
+            )
+            self.assertEqual(wizard.move_ids[:], invoice, "overdue invoices proposed")
+            wizard.promise_date = DUE + timedelta(days=20)
+            wizard.note = "Transfer announced on the phone"
+            wizard.save().action_apply()
+        self.assertEqual(invoice.dunning_promise_date, DUE + timedelta(days=20))
+        self.assertFalse(not_due.dunning_promise_date)
+        self.assertIn("Transfer announced", self.customer.message_ids[0].body)
+        self.assertFalse(self._run(DUE + timedelta(days=15)), "paused by the promise")
+        self.assertTrue(self._run(DUE + timedelta(days=21)), "broken promise: escalation resumes")

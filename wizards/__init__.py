@@ -2,3 +2,4 @@ from . import credit_block_wizard
 from . import credit_decision_wizard
 from . import credit_hold_wizard
 from . import credit_limit_wizard
+from . import credit_promise_wizard
