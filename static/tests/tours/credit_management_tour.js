@@ -83,13 +83,11 @@ registry.category("web_tour.tours").add("credit_management_request_tour", {
 });
 
 /**
- * Credit manager: Invoicing > Customers > Credit Management > Credit Decisions
- * (the Sales app menu only shows with sale_management), open the request, check it,
- * go to its order, approve the credit and confirm the order at once.
+ * Invoicing > Customers > Credit Management > Credit Decisions (the Sales app
+ * menu only shows with sale_management), then the pending request.
  */
-registry.category("web_tour.tours").add("credit_management_approve_tour", {
-    url: "/odoo",
-    steps: () => [
+function openPendingRequest() {
+    return [
         stepUtils.showAppsMenuItem(),
         {
             content: "Open the Invoicing app",
@@ -111,6 +109,18 @@ registry.category("web_tour.tours").add("credit_management_approve_tour", {
             trigger: ".o_list_view .o_data_row:contains('Credit Tour Customer') td.o_data_cell[name='name']",
             run: "click",
         },
+    ];
+}
+
+/**
+ * Credit manager: Invoicing > Customers > Credit Management > Credit Decisions
+ * (the Sales app menu only shows with sale_management), open the request, check it,
+ * go to its order, approve the credit and confirm the order at once.
+ */
+registry.category("web_tour.tours").add("credit_management_approve_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...openPendingRequest(),
         {
             content: "The request shows why the order was blocked",
             trigger: ".o_form_view div[name='block_reason']:contains('would exceed its credit limit')",
@@ -189,27 +199,7 @@ registry.category("web_tour.tours").add("credit_management_approve_tour", {
 registry.category("web_tour.tours").add("credit_management_refuse_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Invoicing app",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the Customers menu",
-            trigger: "button[data-menu-xmlid='account.menu_finance_receivables']",
-            run: "click",
-        },
-        {
-            content: "Open the credit decisions",
-            trigger: ".dropdown-item[data-menu-xmlid='credit_management.menu_credit_decision']",
-            run: "click",
-        },
-        {
-            content: "Open the pending request of the customer",
-            trigger: ".o_list_view .o_data_row:contains('Credit Tour Customer') td.o_data_cell[name='name']",
-            run: "click",
-        },
+        ...openPendingRequest(),
         {
             content: "Refuse from the request",
             trigger: ".o_form_view .o_statusbar_buttons button[name='action_open_decide_wizard']:contains('Refuse')",
