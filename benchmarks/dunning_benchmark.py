@@ -132,18 +132,22 @@ def build_book(env, customers, invoices, batch_size, seed):
     rng.shuffle(plans)
 
     invoice_start = time.perf_counter()
-    posted = 0
+    posted = sequence = 0
     for first in range(0, len(plans), batch_size):
         vals_list = []
         for partner_id, lateness, amount in plans[first : first + batch_size]:
             date_due = today - timedelta(days=lateness)
+            invoice_date = date_due - timedelta(days=30)
+            sequence += 1
             vals_list.append(
                 {
+                    # a name set in advance spares the sequence lookups at posting
+                    "name": f"{tag}/{invoice_date.year}/{sequence:06d}",
                     "move_type": "out_invoice",
                     "partner_id": partner_id,
                     "journal_id": journal.id,
                     "company_id": company.id,
-                    "invoice_date": date_due - timedelta(days=30),
+                    "invoice_date": invoice_date,
                     "invoice_date_due": date_due,
                     "invoice_payment_term_id": False,
                     "invoice_line_ids": [
