@@ -12,6 +12,7 @@
         "security/credit_management_security.xml",
         "security/ir.model.access.csv",
         "data/ir_sequence_data.xml",
+        "data/credit_solvency_rating_data.xml",
         "data/mail_activity_type_data.xml",
         "data/ir_cron_data.xml",
         "data/product_data.xml",

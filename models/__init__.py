@@ -9,6 +9,10 @@ from . import credit_dunning_communication_line
 from . import credit_payment_plan
 from . import credit_payment_plan_line
 from . import credit_decision
+from . import credit_solvency_rating
+from . import credit_solvency_rule
+from . import credit_solvency_provider
+from . import credit_solvency_check
 from . import res_partner
 from . import sale_order
 from . import account_move

@@ -300,9 +300,4 @@ class CreditDecision(models.Model):
 
     def _credit_approvers(self):
         self.ensure_one()
-        if self.company_id.credit_manager_user_id:
-            return self.company_id.credit_manager_user_id
-        group = self.env.ref("credit_management.group_credit_manager")
-        return group.sudo().users.filtered(
-            lambda u: self.company_id in u.company_ids and u.active and not u.share
-        )
+        return self.company_id._credit_manager_users()

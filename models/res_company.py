@@ -33,7 +33,50 @@ class ResCompany(models.Model):
         help="Customers whose overdue amount is below this are not reminded.",
     )
 
+    credit_expired_limit_zero = fields.Boolean(
+        string="Expired Limits Count as Zero",
+        help="Once a customer's limit expiry date has passed, its credit limit counts "
+        "as zero: every order needs an approval until the limit is renewed.",
+    )
+    solvency_cap_recommended = fields.Boolean(
+        string="Cap Limits at the Recommended Limit",
+        help="The credit limit used at order confirmation is at most the limit "
+        "recommended by the customer's latest rating.",
+    )
+    solvency_cap_insured = fields.Boolean(
+        string="Cap Limits at the Insured Amount",
+        help="The credit limit used at order confirmation is at most the amount "
+        "covered by the credit insurer.",
+    )
+    solvency_review_days = fields.Integer(
+        string="Re-check Solvency After (days)",
+        default=365,
+        help="The periodic review re-checks customers whose solvency is older than this.",
+    )
+    solvency_first_order_amount = fields.Monetary(
+        string="Solvency Check Above",
+        currency_field="currency_id",
+        help="A new customer's first order above this amount needs a solvency check "
+        "before it can be confirmed. Zero: never asked.",
+    )
+    solvency_provider_ids = fields.One2many(
+        "credit.solvency.provider", "company_id", string="Solvency Providers"
+    )
+    solvency_rule_ids = fields.One2many(
+        "credit.solvency.rule", "company_id", string="Solvency Rules"
+    )
+
     def _credit_limit_enforced(self):
         """Whether orders over the credit limit are blocked in this company."""
         self.ensure_one()
         return self.account_use_credit_limit and self.credit_limit_policy != "warn"
+
+    def _credit_manager_users(self):
+        """Who decides on credit in this company: its approver, else its credit managers."""
+        self.ensure_one()
+        if self.credit_manager_user_id:
+            return self.credit_manager_user_id
+        group = self.env.ref("credit_management.group_credit_manager")
+        return group.sudo().users.filtered(
+            lambda u: self in u.company_ids and u.active and not u.share
+        )

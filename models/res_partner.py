@@ -125,6 +125,48 @@ class ResPartner(models.Model):
         copy=False,
         help="The case is with a collection agency or in legal action: no more reminders.",
     )
+    solvency_rating = fields.Selection(
+        selection="_selection_solvency_rating",
+        copy=False,
+        tracking=True,
+        help="Latest solvency grade of the customer (see Configuration > Solvency Ratings).",
+    )
+    solvency_score = fields.Integer(copy=False, help="Latest solvency score, from 0 to 100.")
+    solvency_date = fields.Date(copy=False, help="Date of the latest solvency check.")
+    solvency_source = fields.Char(copy=False, help="Where the latest rating comes from.")
+    solvency_company_status = fields.Selection(
+        [("active", "Active"), ("ceased", "Ceased")],
+        string="Registry Status",
+        copy=False,
+        help="Administrative status in the company registry.",
+    )
+    solvency_recommended_limit = fields.Float(
+        string="Recommended Limit",
+        company_dependent=True,
+        copy=False,
+        groups=CREDIT_READ_GROUPS,
+        help="Credit limit recommended by the latest rating, in company currency.",
+    )
+    credit_insured_limit = fields.Float(
+        string="Insured Amount",
+        company_dependent=True,
+        copy=False,
+        groups=CREDIT_READ_GROUPS,
+        help="Amount covered by the credit insurer, in company currency.",
+    )
+    credit_insurer = fields.Char(string="Credit Insurer", company_dependent=True, copy=False)
+    credit_insurance_policy = fields.Char(
+        string="Insurance Policy", company_dependent=True, copy=False
+    )
+    credit_insured_expiry = fields.Date(
+        string="Insurance Expiry", company_dependent=True, copy=False
+    )
+    solvency_check_ids = fields.One2many(
+        "credit.solvency.check",
+        "partner_id",
+        string="Solvency Checks",
+        groups="credit_management.group_credit_user",
+    )
     dunning_communication_ids = fields.One2many(
         "credit.dunning.communication",
         "partner_id",
@@ -208,6 +250,10 @@ class ResPartner(models.Model):
         return [("commercial_partner_id", "in" if positive else "not in", over_ids)]
 
     @api.model
+    def _selection_solvency_rating(self):
+        return list(self.env["credit.solvency.rating"]._selection_codes())
+
+    @api.model
     def _commercial_fields(self):
         return super()._commercial_fields() + self._credit_commercial_fields()
 
@@ -221,6 +267,16 @@ class ResPartner(models.Model):
             "credit_hold_date",
             "credit_review_date",
             "credit_limit_expiry",
+            "solvency_rating",
+            "solvency_score",
+            "solvency_date",
+            "solvency_source",
+            "solvency_company_status",
+            "solvency_recommended_limit",
+            "credit_insured_limit",
+            "credit_insurer",
+            "credit_insurance_policy",
+            "credit_insured_expiry",
         ]
 
     @api.model
@@ -429,6 +485,127 @@ class ResPartner(models.Model):
             }
         )
         return partners
+
+    def _solvency_record_check(
+        self, values, source, trigger="user", provider=None, payload=None, company=None
+    ):
+        """Keep a solvency check of these customers on record and apply what it found.
+
+        ``values`` may hold: state ("done"/"failed"), error, rating (a rating
+        code), score, recommended_limit, insured_limit, insured_expiry, insurer,
+        company_status ("active"/"ceased"), proceeding, proceeding_date, summary.
+        Keys absent or None leave the customer's current value alone. A failed
+        check changes nothing but the history. Limits are in the currency of
+        ``company`` (default: the current company), for which they are set.
+
+        :return: the ``credit.solvency.check`` records created
+        """
+        company = company or self.env.company
+        partners = self.commercial_partner_id
+        values = dict(values)
+        values.setdefault("state", "done")
+        checks = (
+            self.env["credit.solvency.check"]
+            .sudo()
+            .create(
+                [
+                    {
+                        **values,
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "source": source,
+                        "trigger": trigger,
+                        "provider_id": provider.id if provider else False,
+                        "payload": payload,
+                        "user_id": self.env.user.id,
+                    }
+                    for partner in partners
+                ]
+            )
+        )
+        if values["state"] != "done":
+            return checks
+        partners = partners.with_company(company).sudo()
+        partners.with_context(credit_solvency_checked=True).write(
+            self._solvency_partner_vals(values, source)
+        )
+        partners._solvency_apply_rules(values)
+        return checks
+
+    @api.model
+    def _solvency_partner_vals(self, values, source):
+        vals = {"solvency_date": fields.Date.context_today(self), "solvency_source": source}
+        mapping = {
+            "rating": "solvency_rating",
+            "score": "solvency_score",
+            "company_status": "solvency_company_status",
+            "recommended_limit": "solvency_recommended_limit",
+            "insured_limit": "credit_insured_limit",
+            "insured_expiry": "credit_insured_expiry",
+            "insurer": "credit_insurer",
+        }
+        for key, fname in mapping.items():
+            if values.get(key) is not None:
+                vals[fname] = values[key]
+        return vals
+
+    def _solvency_apply_rules(self, values=None):
+        """Put on hold the customers whose rating, proceeding or registry status
+        calls for it, in every company whose rules say so, and tell the credit
+        managers and salespeople at once."""
+        values = values or {}
+        for partner in self.commercial_partner_id:
+            reason = partner._solvency_hold_reason(values)
+            if not reason:
+                continue
+            for company in partner._solvency_hold_companies():
+                held = partner.with_company(company).sudo()
+                if held.credit_hold and held.credit_hold_origin == "insolvency":
+                    continue
+                held._credit_set_hold(reason, origin="insolvency")
+                held._solvency_notify_hold(company, reason)
+
+    def _solvency_hold_reason(self, values):
+        """Why this customer must go on hold (a message), or False."""
+        self.ensure_one()
+        rating = self.env["credit.solvency.rating"]._get_by_code(self.solvency_rating)
+        if values.get("proceeding") or rating.is_insolvent:
+            return self.env._(
+                "Insolvency: %(proceeding)s",
+                proceeding=values.get("proceeding") or rating.name,
+            )
+        if self.solvency_company_status == "ceased":
+            return self.env._("Company ceased in the company registry")
+        return False
+
+    def _solvency_hold_companies(self):
+        """Companies where this customer's situation means a hold: all of them for an
+        insolvency or a ceased company, else those whose rule for its rating says so."""
+        self.ensure_one()
+        rating = self.env["credit.solvency.rating"]._get_by_code(self.solvency_rating)
+        if rating.is_insolvent or self.solvency_company_status == "ceased":
+            return self.env["res.company"].sudo().search([])
+        rules = (
+            self.env["credit.solvency.rule"]
+            .sudo()
+            .search([("rating_id", "=", rating.id), ("credit_effect", "=", "hold")])
+        )
+        return rules.company_id
+
+    def _solvency_notify_hold(self, company, reason):
+        self.ensure_one()
+        users = company._credit_manager_users() | self.user_id
+        self.message_post(
+            body=self.env._(
+                "%(partner)s is on credit hold in %(company)s: %(reason)s. No new order "
+                "can be confirmed without a credit manager's approval.",
+                partner=self.name,
+                company=company.name,
+                reason=reason,
+            ),
+            partner_ids=users.partner_id.ids,
+            subtype_xmlid="mail.mt_note",
+        )
 
     def _dunning_recompute_level(self):
         """Store on each customer the highest level of its open invoices."""
