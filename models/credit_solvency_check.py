@@ -31,7 +31,9 @@ class CreditSolvencyCheck(models.Model):
         default="user",
     )
     user_id = fields.Many2one("res.users", default=lambda self: self.env.user)
-    state = fields.Selection([("done", "Done"), ("failed", "Failed")], required=True, default="done")
+    state = fields.Selection(
+        [("done", "Done"), ("failed", "Failed")], required=True, default="done"
+    )
     error = fields.Text(help="Why the check failed; a failed check changes nothing else.")
     rating = fields.Char(help="Code of the solvency rating found.")
     score = fields.Integer()
