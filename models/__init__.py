@@ -19,3 +19,8 @@ from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
 from . import payment_transaction
+from . import credit_solvency_import_mapping
+from . import credit_solvency_import_preset
+from . import credit_solvency_import_preset_rating
+from . import credit_solvency_provider_fr_registry
+from . import credit_solvency_provider_fr_bodacc

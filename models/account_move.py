@@ -59,10 +59,13 @@ class AccountMove(models.Model):
         errors = []
         for company, company_moves in moves.sudo().grouped("company_id").items():
             partners = company_moves.commercial_partner_id.with_company(company)
-            limited = (
-                partners.filtered("credit_limit")
+            limits = (
+                partners._credit_effective_limits(company)
                 if company._credit_limit_enforced()
-                else partners.browse()
+                else {}
+            )
+            limited = partners.browse(
+                [partner_id for partner_id, (limit, __) in limits.items() if limit is not None]
             )
             data = limited._credit_exposure_data(company) if limited else {}
             for move in company_moves:
@@ -79,7 +82,15 @@ class AccountMove(models.Model):
                 elif partner in limited:
                     values = data.get(partner.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
                     exposure = values["receivable"] + values["draft"] + values["orders"]
-                    if company.currency_id.compare_amounts(exposure, partner.credit_limit) > 0:
+                    limit, explanation = limits[partner.id]
+                    if company.currency_id.compare_amounts(exposure, limit) > 0:
+                        limit_text = partner._credit_format_amount(limit, company)
+                        if explanation:
+                            limit_text = self.env._(
+                                "%(limit)s (%(explanation)s)",
+                                limit=limit_text,
+                                explanation=explanation,
+                            )
                         errors.append(
                             self.env._(
                                 "%(move)s: the exposure of %(partner)s (%(exposure)s, this "
@@ -87,7 +98,7 @@ class AccountMove(models.Model):
                                 move=move.display_name,
                                 partner=partner.name,
                                 exposure=partner._credit_format_amount(exposure, company),
-                                limit=partner._credit_format_amount(partner.credit_limit, company),
+                                limit=limit_text,
                             )
                         )
         if errors:

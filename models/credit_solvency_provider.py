@@ -1,13 +1,53 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import fields, models
+import email.utils
+import logging
+import re
+import time
+import urllib.parse
+
+import requests
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
+
+USER_AGENT = "Odoo credit_management (customer solvency check)"
+# exponential backoff between retries: 1 s, 2 s, 4 s... never more than the cap
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+# a rate-limited answer asking to wait longer than this fails the check at once
+RETRY_AFTER_CAP = 60.0
+# countries whose companies are registered in the French SIRENE registry
+SIRENE_COUNTRIES = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF"}
+# time of the last call of each provider (per worker), to keep below its rate limit
+_LAST_CALL = {}
+
+
+class SolvencyFetchError(Exception):
+    """A provider could not give an answer: the check is recorded as failed.
+
+    ``message`` is already translated; ``payload`` is what the provider sent, if any.
+    """
+
+    def __init__(self, message, payload=None):
+        super().__init__(message)
+        self.payload = payload
+
+
+class SolvencyRateLimited(SolvencyFetchError):
+    """The provider asks to wait longer than we accept: stop calling it for this run."""
 
 
 class CreditSolvencyProvider(models.Model):
     """A source of solvency information used by one company.
 
-    Each kind of provider (``code``) is implemented by the methods
-    ``_solvency_fetch_<code>``; a module adding a paid agency extends the
-    selection and implements its method, without touching the core.
+    Each kind of provider (``code``) is implemented in its own file by a method
+    ``_solvency_fetch_<code>(partner)``; a module adding a paid agency extends the
+    selection and implements its method, without touching the core. The base
+    model runs the checks (``_solvency_check_partners``) and offers the shared
+    tools: SIREN of a customer, HTTP GET with timeout, bounded retries, backoff
+    and respect of rate limits.
     """
 
     _name = "credit.solvency.provider"
@@ -31,3 +71,299 @@ class CreditSolvencyProvider(models.Model):
     max_retries = fields.Integer(
         default=2, help="Retries after a network error, a server error or a rate limit."
     )
+
+    @api.constrains("timeout", "max_retries")
+    def _check_network_settings(self):
+        for provider in self:
+            if provider.timeout <= 0 or provider.max_retries < 0 or provider.max_retries > 10:
+                raise ValidationError(
+                    self.env._(
+                        "The timeout of %(provider)s must be positive and its retries "
+                        "between 0 and 10.",
+                        provider=provider.name,
+                    )
+                )
+
+    # ------------------------------------------------------------------
+    # Running checks
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _solvency_check_partners(self, partners, trigger="user", companies=None):
+        """Check these customers now with the active providers of ``companies``
+        (default: the current company), in sequence; one check per customer and
+        provider is kept on record.
+
+        Makes network calls: never call it inside the transaction of a user's
+        order confirmation. Never raises for a provider's failure: a failed call,
+        a refused or malformed answer gives a failed check with its reason, which
+        changes nothing else on the customer.
+
+        :return: the ``credit.solvency.check`` records created
+        """
+        companies = companies or self.env.company
+        providers = (
+            self.sudo()
+            .search([("company_id", "in", companies.ids), ("active", "=", True)])
+            .with_env(self.env)
+        )
+        checks = self.env["credit.solvency.check"]
+        cache = {}
+        for partner in partners.commercial_partner_id:
+            for provider in providers:
+                checks |= provider._solvency_check_partner(partner, trigger, cache)
+        return checks
+
+    def _solvency_check_partner(self, partner, trigger, cache):
+        """Fetch and record one provider's check of one customer.
+
+        ``cache`` is shared by one run: a public source is not called twice for
+        the same customer (several companies), and a provider that rate-limits
+        us hard is not called again in this run.
+        """
+        self.ensure_one()
+        key = (self.code, partner.id)
+        try:
+            if ("blocked", self.code) in cache:
+                raise cache[("blocked", self.code)]
+            if key not in cache:
+                try:
+                    cache[key] = self._solvency_fetch(partner)
+                except SolvencyRateLimited as error:
+                    cache[("blocked", self.code)] = error
+                    raise
+                except SolvencyFetchError as error:
+                    cache[key] = error
+                    raise
+            if isinstance(cache[key], SolvencyFetchError):
+                raise cache[key]
+            values, payload = cache[key]
+        except SolvencyFetchError as error:
+            return self._solvency_record_failure(partner, trigger, str(error), error.payload)
+        try:
+            with self.env.cr.savepoint():
+                return partner._solvency_record_check(
+                    values,
+                    source=self.name,
+                    trigger=trigger,
+                    provider=self,
+                    payload=payload,
+                    company=self.company_id,
+                )
+        except (UserError, ValidationError) as error:
+            # nothing of the check was written (savepoint): keep the failure on record
+            return self._solvency_record_failure(partner, trigger, str(error), payload)
+
+    def _solvency_record_failure(self, partner, trigger, reason, payload=None):
+        self.ensure_one()
+        _logger.info(
+            "Solvency check of %s by %s failed: %s", partner.display_name, self.name, reason
+        )
+        return partner._solvency_record_check(
+            {"state": "failed", "error": reason},
+            source=self.name,
+            trigger=trigger,
+            provider=self,
+            payload=payload,
+            company=self.company_id,
+        )
+
+    def _solvency_fetch(self, partner):
+        """Ask the provider about this customer.
+
+        :return: ``(values, payload)``: the values for
+            ``res.partner._solvency_record_check`` and the raw answer (text)
+        :raise SolvencyFetchError: with a translated reason, if no usable answer
+        """
+        self.ensure_one()
+        method = getattr(self, f"_solvency_fetch_{self.code}", None)
+        if method is None:
+            raise SolvencyFetchError(
+                self.env._("The provider %(provider)s is not implemented.", provider=self.name)
+            )
+        return method(partner)
+
+    def _solvency_api_key(self):
+        """The API key of a paid agency, for its fetch method only."""
+        self.ensure_one()
+        return self.sudo().api_key
+
+    # ------------------------------------------------------------------
+    # Shared tools: SIREN and HTTP
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _solvency_siren(self, partner):
+        """SIREN (9 digits) of a French customer.
+
+        Taken from the company registry field (a SIREN, or a SIRET whose first
+        9 digits are the SIREN), else from a French VAT number ("FR" + 2-character
+        key + SIREN). The SIREN must pass its Luhn check digit.
+
+        :raise SolvencyFetchError: when the customer has no valid SIREN
+        """
+        partner = partner.commercial_partner_id
+        invalid = []
+        registry = re.sub(r"[\s.\-]", "", partner.company_registry or "")
+        country = partner.country_id.code
+        if (
+            registry.isdigit()
+            and len(registry) in (9, 14)
+            and (not country or country in SIRENE_COUNTRIES)
+        ):
+            if self._solvency_luhn(registry[:9]):
+                return registry[:9]
+            invalid.append(registry)
+        vat = re.sub(r"[\s.\-]", "", partner.vat or "").upper()
+        match = re.fullmatch(r"FR([0-9A-Z]{2})(\d{9})", vat)
+        if match:
+            key, siren = match.groups()
+            numeric_key_ok = not key.isdigit() or int(key) == (12 + 3 * (int(siren) % 97)) % 97
+            if numeric_key_ok and self._solvency_luhn(siren):
+                return siren
+            invalid.append(vat)
+        if invalid:
+            raise SolvencyFetchError(
+                self.env._(
+                    "Invalid SIREN for %(partner)s: %(number)s (wrong check digit).",
+                    partner=partner.display_name,
+                    number=", ".join(invalid),
+                )
+            )
+        raise SolvencyFetchError(
+            self.env._(
+                "No SIREN for %(partner)s: fill in its company registry (SIREN or SIRET) "
+                "or its French VAT number.",
+                partner=partner.display_name,
+            )
+        )
+
+    @api.model
+    def _solvency_luhn(self, number):
+        total = 0
+        for index, char in enumerate(reversed(number)):
+            digit = int(char)
+            if index % 2:
+                digit = digit * 2 - 9 if digit > 4 else digit * 2
+            total += digit
+        return total % 10 == 0
+
+    def _solvency_http_get(self, url, params=None, headers=None):
+        """GET a JSON answer from the provider, with its timeout and bounded
+        retries: connection errors, timeouts and server errors (5xx) are retried
+        after an exponential backoff, a rate limit (429) after the delay of its
+        Retry-After header; other client errors (4xx) are not retried.
+
+        :return: ``(data, text)``: the decoded JSON and the raw answer
+        :raise SolvencyFetchError: with a translated reason
+        """
+        self.ensure_one()
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
+        attempts = max(self.max_retries, 0) + 1
+        reason = payload = None
+        for attempt in range(attempts):
+            delay = self._solvency_backoff(attempt)
+            if not attempt:  # a retry comes after a longer wait anyway
+                self._solvency_throttle()
+            try:
+                response = requests.get(url, params=params, headers=headers, timeout=self.timeout)
+            except requests.Timeout:
+                reason = self.env._(
+                    "no answer within %(seconds)s seconds", seconds=f"{self.timeout:g}"
+                )
+            except requests.ConnectionError as error:
+                _logger.info("%s: connection to %s failed: %s", self.name, url, error)
+                reason = self.env._(
+                    "could not connect to %(host)s", host=urllib.parse.urlsplit(url).hostname
+                )
+            except requests.RequestException as error:
+                raise SolvencyFetchError(self._solvency_error(str(error))) from error
+            else:
+                status = response.status_code
+                payload = response.text
+                if status == 429:
+                    wait = self._solvency_retry_after(response)
+                    reason = self.env._("too many requests (HTTP 429)")
+                    if wait is not None and wait > RETRY_AFTER_CAP:
+                        raise SolvencyRateLimited(
+                            self._solvency_error(
+                                self.env._(
+                                    "%(reason)s, asked to wait %(seconds)s seconds",
+                                    reason=reason,
+                                    seconds=int(wait),
+                                )
+                            ),
+                            payload,
+                        )
+                    delay = delay if wait is None else wait
+                elif status >= 500:
+                    reason = self.env._("server error (HTTP %(status)s)", status=status)
+                elif status >= 400:
+                    raise SolvencyFetchError(
+                        self._solvency_error(
+                            self.env._("request refused (HTTP %(status)s)", status=status)
+                        ),
+                        payload,
+                    )
+                else:
+                    try:
+                        return response.json(), payload
+                    except ValueError as error:
+                        raise SolvencyFetchError(
+                            self._solvency_error(self.env._("the answer is not valid JSON")),
+                            payload,
+                        ) from error
+            if attempt + 1 < attempts:
+                _logger.info("%s: %s, retrying in %ss", self.name, reason, delay)
+                self._solvency_sleep(delay)
+        if attempts > 1:
+            reason = self.env._(
+                "%(reason)s, after %(attempts)s attempts", reason=reason, attempts=attempts
+            )
+        raise SolvencyFetchError(self._solvency_error(reason), payload)
+
+    def _solvency_error(self, reason):
+        return self.env._("%(provider)s: %(reason)s", provider=self.name, reason=reason)
+
+    def _solvency_malformed(self, detail, payload=None):
+        """The error to raise when an answer does not have the documented shape."""
+        return SolvencyFetchError(
+            self._solvency_error(self.env._("unexpected answer (%(detail)s)", detail=detail)),
+            payload,
+        )
+
+    @api.model
+    def _solvency_backoff(self, attempt):
+        return min(BACKOFF_BASE * 2**attempt, BACKOFF_CAP)
+
+    @api.model
+    def _solvency_retry_after(self, response):
+        """Seconds to wait from a Retry-After header (seconds or HTTP date), or None."""
+        value = (response.headers.get("Retry-After") or "").strip()
+        if not value:
+            return None
+        if value.isdigit():
+            return float(value)
+        try:
+            moment = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(moment.timestamp() - time.time(), 0.0)
+
+    def _solvency_min_interval(self):
+        """Seconds between two calls of this provider (its published rate limit)."""
+        return 0.0
+
+    def _solvency_throttle(self):
+        interval = self._solvency_min_interval()
+        if not interval:
+            return
+        elapsed = time.monotonic() - _LAST_CALL.get(self.code, 0.0)
+        if elapsed < interval:
+            self._solvency_sleep(interval - elapsed)
+        _LAST_CALL[self.code] = time.monotonic()
+
+    @api.model
+    def _solvency_sleep(self, seconds):
+        """Wait between two calls (patched in tests)."""
+        time.sleep(seconds)

@@ -13,3 +13,14 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_manager_user_id", readonly=False
     )
     dunning_min_amount = fields.Monetary(related="company_id.dunning_min_amount", readonly=False)
+    credit_expired_limit_zero = fields.Boolean(
+        related="company_id.credit_expired_limit_zero", readonly=False
+    )
+    solvency_cap_recommended = fields.Boolean(
+        related="company_id.solvency_cap_recommended", readonly=False
+    )
+    solvency_cap_insured = fields.Boolean(related="company_id.solvency_cap_insured", readonly=False)
+    solvency_review_days = fields.Integer(related="company_id.solvency_review_days", readonly=False)
+    solvency_first_order_amount = fields.Monetary(
+        related="company_id.solvency_first_order_amount", readonly=False
+    )

@@ -1,15 +1,29 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import logging
 from collections import defaultdict
+from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, formatLang
+from odoo.tools import SQL, format_date, formatLang, split_every
+
+_logger = logging.getLogger(__name__)
 
 CREDIT_READ_GROUPS = (
     "account.group_account_invoice,account.group_account_readonly,"
     "sales_team.group_sale_salesman,credit_management.group_credit_user"
 )
 EXPOSURE_KEYS = ("receivable", "overdue", "draft", "orders")
+# Solvency fields a credit manager may edit by hand, with the check key they map to.
+SOLVENCY_MANUAL_FIELDS = {
+    "solvency_rating": "rating",
+    "solvency_score": "score",
+    "solvency_company_status": "company_status",
+    "solvency_recommended_limit": "recommended_limit",
+    "credit_insured_limit": "insured_limit",
+    "credit_insured_expiry": "insured_expiry",
+    "credit_insurer": "insurer",
+}
 
 
 class ResPartner(models.Model):
@@ -99,6 +113,30 @@ class ResPartner(models.Model):
         search="_search_credit_over_limit",
         groups=CREDIT_READ_GROUPS,
     )
+    credit_limit_effective = fields.Monetary(
+        string="Limit Applied",
+        compute="_compute_credit_exposure",
+        currency_field="credit_currency_id",
+        groups=CREDIT_READ_GROUPS,
+        help="Credit limit used at order confirmation, once the expiry, the solvency "
+        "rules and the recommended and insured amounts are taken into account.",
+    )
+    credit_limit_explanation = fields.Char(
+        string="Why This Limit",
+        compute="_compute_credit_exposure",
+        groups=CREDIT_READ_GROUPS,
+    )
+    credit_insurance_exceeded = fields.Boolean(
+        string="Insured Amount Exceeded",
+        compute="_compute_credit_exposure",
+        groups=CREDIT_READ_GROUPS,
+        help="The exposure is above the amount covered by the credit insurer.",
+    )
+    credit_solvency_warning = fields.Text(
+        string="Solvency Warning",
+        compute="_compute_credit_exposure",
+        groups=CREDIT_READ_GROUPS,
+    )
     credit_limit_change_ids = fields.One2many(
         "credit.limit.change",
         "partner_id",
@@ -154,7 +192,7 @@ class ResPartner(models.Model):
         groups=CREDIT_READ_GROUPS,
         help="Amount covered by the credit insurer, in company currency.",
     )
-    credit_insurer = fields.Char(string="Credit Insurer", company_dependent=True, copy=False)
+    credit_insurer = fields.Char(company_dependent=True, copy=False)
     credit_insurance_policy = fields.Char(
         string="Insurance Policy", company_dependent=True, copy=False
     )
@@ -166,6 +204,9 @@ class ResPartner(models.Model):
         "partner_id",
         string="Solvency Checks",
         groups="credit_management.group_credit_user",
+    )
+    solvency_check_count = fields.Integer(
+        compute="_compute_solvency_check_count", groups="credit_management.group_credit_user"
     )
     dunning_communication_ids = fields.One2many(
         "credit.dunning.communication",
@@ -189,26 +230,46 @@ class ResPartner(models.Model):
     def _compute_credit_currency_id(self):
         self.credit_currency_id = self.env.company.currency_id
 
-    @api.depends("credit_limit", "commercial_partner_id.credit_limit")
+    @api.depends(
+        "credit_limit",
+        "commercial_partner_id.credit_limit",
+        "commercial_partner_id.credit_limit_expiry",
+        "commercial_partner_id.solvency_rating",
+        "commercial_partner_id.solvency_recommended_limit",
+        "commercial_partner_id.credit_insured_limit",
+        "commercial_partner_id.credit_insured_expiry",
+    )
     @api.depends_context("company")
     def _compute_credit_exposure(self):
         company = self.env.company
         commercial = self.commercial_partner_id.filtered("id")
         data = commercial._credit_exposure_data(company)
+        limits = commercial._credit_effective_limits(company)
+        exposures = {
+            partner_id: values["receivable"] + values["draft"] + values["orders"]
+            for partner_id, values in data.items()
+        }
+        warnings = commercial._credit_solvency_warnings(company, exposures)
         for partner in self:
             entity = partner.commercial_partner_id
             values = data.get(entity.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
             exposure = values["receivable"] + values["draft"] + values["orders"]
-            limit = entity.credit_limit
+            limit, explanation = limits.get(entity.id, (entity.credit_limit or None, ""))
             partner.credit_exposure_receivable = values["receivable"]
             partner.credit_exposure_draft = values["draft"]
             partner.credit_exposure_orders = values["orders"]
             partner.credit_overdue = values["overdue"]
             partner.credit_exposure = exposure
-            partner.credit_available = limit - exposure if limit else 0.0
+            partner.credit_limit_effective = limit or 0.0
+            partner.credit_limit_explanation = explanation
+            partner.credit_available = limit - exposure if limit is not None else 0.0
             partner.credit_over_limit = bool(
-                limit and company.currency_id.compare_amounts(exposure, limit) > 0
+                limit is not None and company.currency_id.compare_amounts(exposure, limit) > 0
             )
+            partner.credit_insurance_exceeded = bool(
+                entity._credit_insurance_excess(company, exposure)
+            )
+            partner.credit_solvency_warning = "\n".join(warnings.get(entity.id, []))
 
     def _compute_credit_decision_count(self):
         groups = self.env["credit.decision"]._read_group(
@@ -219,6 +280,14 @@ class ResPartner(models.Model):
         counts = {partner.id: count for partner, count in groups}
         for partner in self:
             partner.credit_decision_count = counts.get(partner.commercial_partner_id.id, 0)
+
+    def _compute_solvency_check_count(self):
+        groups = self.env["credit.solvency.check"]._read_group(
+            [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+        )
+        counts = {partner.id: count for partner, count in groups}
+        for partner in self:
+            partner.solvency_check_count = counts.get(partner.commercial_partner_id.id, 0)
 
     def _compute_credit_can_manage(self):
         self.credit_can_manage = self.env.user.has_group("credit_management.group_credit_manager")
@@ -313,6 +382,10 @@ class ResPartner(models.Model):
                 partner.credit_hold and partner.credit_hold_reason != old_reason
             ):
                 partner._credit_log_hold_change()
+        if set(SOLVENCY_MANUAL_FIELDS) & set(vals) and not self.env.context.get(
+            "credit_solvency_checked"
+        ):
+            self._solvency_record_manual_change(vals)
         return res
 
     def action_credit_change_limit(self):
@@ -343,6 +416,60 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"search_default_filter_requested": 0}
         return action
+
+    def action_view_solvency_checks(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "credit_management.credit_solvency_check_action"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    def action_solvency_check(self):
+        """Check the solvency of these customers now with the company's providers
+        (a credit manager's explicit request, never part of an order confirmation)."""
+        if not self.env.user.has_group("credit_management.group_credit_manager"):
+            raise AccessError(self.env._("Only credit managers can run solvency checks."))
+        checks = self.env["credit.solvency.provider"]._solvency_check_partners(
+            self.commercial_partner_id, trigger="user"
+        )
+        done = checks.filtered(lambda check: check.state == "done")
+        failed = checks - done
+        parts = []
+        if done:
+            parts.append(
+                self.env._(
+                    "Checked: %(checks)s.",
+                    checks=", ".join(f"{c.partner_id.name} ({c.source})" for c in done),
+                )
+            )
+        if failed:
+            parts.append(
+                self.env._(
+                    "Failed: %(checks)s.",
+                    checks="; ".join(
+                        f"{c.partner_id.name}: {(c.error or '').rstrip('.')}" for c in failed
+                    ),
+                )
+            )
+        if not checks:
+            parts.append(
+                self.env._(
+                    "No active solvency provider in %(company)s.", company=self.env.company.name
+                )
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Solvency Check"),
+                "message": " ".join(parts),
+                "type": "danger" if not done else "warning" if failed else "success",
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _credit_wizard_action(self, model, name, context=None):
         return {
@@ -576,6 +703,9 @@ class ResPartner(models.Model):
             )
         if self.solvency_company_status == "ceased":
             return self.env._("Company ceased in the company registry")
+        if rating:
+            # on hold only where a rule says so (see _solvency_hold_companies)
+            return self.env._("Solvency rating %(rating)s", rating=rating.name)
         return False
 
     def _solvency_hold_companies(self):
@@ -584,7 +714,7 @@ class ResPartner(models.Model):
         self.ensure_one()
         rating = self.env["credit.solvency.rating"]._get_by_code(self.solvency_rating)
         if rating.is_insolvent or self.solvency_company_status == "ceased":
-            return self.env["res.company"].sudo().search([])
+            return self.env["res.company"].sudo().search([("active", "=", True)])
         rules = (
             self.env["credit.solvency.rule"]
             .sudo()
@@ -606,6 +736,336 @@ class ResPartner(models.Model):
             partner_ids=users.partner_id.ids,
             subtype_xmlid="mail.mt_note",
         )
+
+    def _solvency_record_manual_change(self, vals):
+        """A credit manager changed the rating (or the insured amounts) by hand:
+        keep it on record as a manual check and apply the rules."""
+        values = {
+            key: vals[fname] for fname, key in SOLVENCY_MANUAL_FIELDS.items() if fname in vals
+        }
+        entities = self.filtered(lambda p: p.id and p.commercial_partner_id == p)
+        if entities:
+            entities._solvency_record_check(values, self.env._("Manual"), trigger="user")
+
+    @api.model
+    def _credit_solvency_rules(self, company):
+        """{rating code: rule} of ``company`` (one query)."""
+        rules = self.env["credit.solvency.rule"].sudo().search([("company_id", "=", company.id)])
+        return {rule.rating_id.code: rule for rule in rules}
+
+    def _credit_effective_limits(self, company, date=None):
+        """Credit limit that applies to these commercial partners in ``company``.
+
+        Starts from the native credit limit (zero meaning "no limit"), then:
+        zero once expired if the company says so; capped by the rule of the
+        customer's rating ("cap"), zero for "prepayment"; capped by the
+        recommended and the insured amounts if the company says so. A constant
+        number of queries whatever the number of partners.
+
+        :return: {partner_id: (limit or None when unlimited, explanation)}, the
+            explanation saying why the limit is not the native one ("" if it is)
+        """
+        date = date or fields.Date.context_today(self)
+        rules = self._credit_solvency_rules(company) if self else {}
+        result = {}
+        for partner in self.with_company(company).sudo():
+            candidates = []  # (amount, explanation), the lowest applies
+            if partner.credit_limit:
+                candidates.append((partner.credit_limit, ""))
+            candidates += partner._credit_limit_constraints(company, date, rules)
+            if not candidates:
+                result[partner.id] = (None, "")
+                continue
+            result[partner.id] = min(candidates, key=lambda candidate: candidate[0])
+        return result
+
+    def _credit_limit_constraints(self, company, date, rules):
+        """What restricts this customer's credit besides its own limit.
+
+        :return: list of (maximum amount, explanation)
+        """
+        self.ensure_one()
+        fmt = self._credit_format_amount
+        constraints = []
+        expiry = self.credit_limit_expiry
+        if company.credit_expired_limit_zero and expiry and expiry < date:
+            constraints.append(
+                (0.0, self.env._("limit expired on %(date)s", date=format_date(self.env, expiry)))
+            )
+        rule = rules.get(self.solvency_rating) if self.solvency_rating else None
+        if rule and rule.credit_effect == "cap":
+            constraints.append(
+                (
+                    rule.max_limit,
+                    self.env._(
+                        "rating %(rating)s: limit capped at %(amount)s",
+                        rating=rule.rating_id.name,
+                        amount=fmt(rule.max_limit, company),
+                    ),
+                )
+            )
+        elif rule and rule.credit_effect == "prepayment":
+            constraints.append(
+                (0.0, self.env._("rating %(rating)s: prepayment only", rating=rule.rating_id.name))
+            )
+        recommended = self.solvency_recommended_limit
+        if company.solvency_cap_recommended and recommended > 0:
+            constraints.append(
+                (
+                    recommended,
+                    self.env._(
+                        "limit capped at the recommended limit of %(amount)s",
+                        amount=fmt(recommended, company),
+                    ),
+                )
+            )
+        insured = self.credit_insured_limit
+        if company.solvency_cap_insured and insured > 0:
+            insured_expiry = self.credit_insured_expiry
+            if insured_expiry and insured_expiry < date:
+                constraints.append(
+                    (
+                        0.0,
+                        self.env._(
+                            "credit insurance expired on %(date)s",
+                            date=format_date(self.env, insured_expiry),
+                        ),
+                    )
+                )
+            else:
+                constraints.append(
+                    (
+                        insured,
+                        self.env._(
+                            "limit capped at the insured amount of %(amount)s",
+                            amount=fmt(insured, company),
+                        ),
+                    )
+                )
+        return constraints
+
+    def _credit_insurance_excess(self, company, exposure, date=None):
+        """Part of ``exposure`` not covered by the credit insurer (0.0 when the
+        customer is not insured)."""
+        self.ensure_one()
+        partner = self.with_company(company)
+        insured = partner.credit_insured_limit
+        if not partner.id or insured <= 0:
+            return 0.0
+        date = date or fields.Date.context_today(self)
+        if partner.credit_insured_expiry and partner.credit_insured_expiry < date:
+            insured = 0.0
+        excess = company.currency_id.round(exposure - insured)
+        return excess if excess > 0 else 0.0
+
+    def _credit_solvency_warnings(self, company, exposures, date=None, rules=None):
+        """Non-blocking warnings of these commercial partners in ``company``: a
+        rating whose rule says "warn", an exposure above the insured amount.
+
+        :param exposures: {partner_id: exposure (the order at hand included)}
+        :param rules: the company's rules by rating code, when already read
+        :return: {partner_id: [message, ...]}
+        """
+        date = date or fields.Date.context_today(self)
+        if rules is None:
+            rules = self._credit_solvency_rules(company) if self else {}
+        result = {}
+        for partner in self.with_company(company).sudo():
+            messages = []
+            rule = rules.get(partner.solvency_rating) if partner.solvency_rating else None
+            if rule and rule.credit_effect == "warn":
+                message = self.env._(
+                    "%(partner)s is rated %(rating)s.",
+                    partner=partner.name,
+                    rating=rule.rating_id.name,
+                )
+                if rule.note:
+                    message += " " + rule.note
+                messages.append(message)
+            exposure = exposures.get(partner.id, 0.0)
+            excess = partner._credit_insurance_excess(company, exposure, date)
+            if excess:
+                insured_expiry = partner.credit_insured_expiry
+                if insured_expiry and insured_expiry < date:
+                    messages.append(
+                        self.env._(
+                            "The credit insurance of %(partner)s expired on %(date)s: "
+                            "its exposure of %(exposure)s is not covered.",
+                            partner=partner.name,
+                            date=format_date(self.env, insured_expiry),
+                            exposure=partner._credit_format_amount(exposure, company),
+                        )
+                    )
+                else:
+                    messages.append(
+                        self.env._(
+                            "The exposure of %(partner)s (%(exposure)s) exceeds its insured "
+                            "amount of %(insured)s by %(excess)s.",
+                            partner=partner.name,
+                            exposure=partner._credit_format_amount(exposure, company),
+                            insured=partner._credit_format_amount(
+                                partner.credit_insured_limit, company
+                            ),
+                            excess=partner._credit_format_amount(excess, company),
+                        )
+                    )
+            if messages:
+                result[partner.id] = messages
+        return result
+
+    @api.model
+    def _cron_solvency_review(self, batch_size=50):
+        """Re-check the customers whose solvency is unknown or too old, in every
+        company that has solvency providers; customers with an open exposure
+        first. Batches are committed: a run stopped half-way resumes with the
+        customers not checked yet."""
+        Provider = self.env["credit.solvency.provider"].sudo()
+        if not hasattr(Provider, "_solvency_check_partners"):
+            _logger.warning("Solvency review: no provider implementation installed.")
+            return
+        companies = [company for [company] in Provider._read_group([], ["company_id"])]
+        plans = []
+        for company in companies:
+            partner_ids = self.sudo()._solvency_review_candidates(company)
+            if partner_ids:
+                plans.append((company, partner_ids))
+        total = sum(len(partner_ids) for __, partner_ids in plans)
+        done = 0
+        for company, partner_ids in plans:
+            for batch in split_every(batch_size, partner_ids):
+                partners = self.sudo().with_company(company).browse(batch)
+                # the providers record their failures as failed checks
+                Provider.with_company(company)._solvency_check_partners(partners, trigger="cron")
+                done += len(batch)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                if not modules.module.current_test:
+                    self.env.cr.commit()  # pylint: disable=invalid-commit
+        _logger.info("Solvency review: %s customers checked", done)
+
+    @api.model
+    def _solvency_review_candidates(self, company, date=None):
+        """Ids of the customers of ``company`` (commercial entities with posted
+        invoices or sales orders there) whose solvency is unknown or older than
+        the company's review period, the largest open exposure first and the
+        customers with a credit-blocked quotation before all. One query."""
+        date = date or fields.Date.context_today(self)
+        limit_date = date - timedelta(days=company.solvency_review_days or 0)
+        for model, fnames in (
+            ("account.move", ["state", "move_type", "commercial_partner_id", "company_id"]),
+            ("sale.order", ["state", "company_id", "partner_id", "credit_check_state"]),
+            (
+                "account.move.line",
+                ["amount_residual", "reconciled", "parent_state", "partner_id", "company_id"],
+            ),
+            ("res.partner", ["commercial_partner_id", "solvency_date", "active"]),
+        ):
+            self.env[model].flush_model(fnames)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH customers AS (
+                    SELECT move.commercial_partner_id AS partner_id, FALSE AS blocked
+                      FROM account_move move
+                     WHERE move.company_id = %(company)s
+                       AND move.state = 'posted'
+                       AND move.move_type IN ('out_invoice', 'out_refund')
+                     UNION
+                    SELECT p.commercial_partner_id,
+                           so.state IN ('draft', 'sent') AND so.credit_check_state IS NOT NULL
+                      FROM sale_order so
+                      JOIN res_partner p ON p.id = so.partner_id
+                     WHERE so.company_id = %(company)s
+                       AND so.state != 'cancel'
+                ),
+                exposure AS (
+                    SELECT p.commercial_partner_id AS partner_id,
+                           SUM(aml.amount_residual) AS amount
+                      FROM account_move_line aml
+                      JOIN account_account account ON account.id = aml.account_id
+                      JOIN res_partner p ON p.id = aml.partner_id
+                     WHERE aml.company_id = %(company)s
+                       AND aml.parent_state = 'posted'
+                       AND account.account_type = 'asset_receivable'
+                       AND NOT aml.reconciled
+                  GROUP BY p.commercial_partner_id
+                )
+                SELECT customers.partner_id
+                  FROM customers
+                  JOIN res_partner partner ON partner.id = customers.partner_id
+             LEFT JOIN exposure ON exposure.partner_id = customers.partner_id
+                 WHERE partner.active
+                   AND (partner.solvency_date IS NULL OR partner.solvency_date < %(limit_date)s)
+              GROUP BY customers.partner_id, exposure.amount
+              ORDER BY BOOL_OR(customers.blocked) DESC,
+                       COALESCE(exposure.amount, 0) DESC,
+                       customers.partner_id
+                """,
+                company=company.id,
+                limit_date=limit_date,
+            )
+        )
+        return [partner_id for [partner_id] in self.env.cr.fetchall()]
+
+    @api.model
+    def _cron_credit_limit_review(self):
+        """Remind the credit managers of each company of the credit limits whose
+        review date has come: one activity per customer and manager, not
+        repeated while it is open."""
+        today = fields.Date.context_today(self)
+        activity_type = self.env.ref("credit_management.mail_activity_credit_limit_review")
+        Activity = self.env["mail.activity"].sudo()
+        vals_list = []
+        for company in self.env["res.company"].sudo().search([("active", "=", True)]):
+            users = company._credit_manager_users()
+            if not users:
+                continue
+            partners = (
+                self.sudo()
+                .with_company(company)
+                .search(
+                    [
+                        ("credit_review_date", "<=", today),
+                        "|",
+                        ("is_company", "=", True),
+                        ("parent_id", "=", False),
+                    ]
+                )
+            )
+            if not partners:
+                continue
+            open_activities = Activity.search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+            existing = {(activity.res_id, activity.user_id.id) for activity in open_activities}
+            model_id = self.env["ir.model"]._get_id("res.partner")
+            for partner in partners:
+                for user in users:
+                    if (partner.id, user.id) in existing:
+                        continue
+                    vals_list.append(
+                        {
+                            "res_model_id": model_id,
+                            "res_id": partner.id,
+                            "activity_type_id": activity_type.id,
+                            "user_id": user.id,
+                            "date_deadline": today,
+                            "summary": self.env._(
+                                "Review the credit limit of %(partner)s (%(company)s)",
+                                partner=partner.name,
+                                company=company.name,
+                            ),
+                            "note": self.env._(
+                                "Review date: %(date)s. Current limit: %(limit)s.",
+                                date=format_date(self.env, partner.credit_review_date),
+                                limit=partner._credit_format_amount(partner.credit_limit, company),
+                            ),
+                        }
+                    )
+        return Activity.with_context(mail_activity_quick_update=True).create(vals_list)
 
     def _dunning_recompute_level(self):
         """Store on each customer the highest level of its open invoices."""

@@ -1,9 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import plaintext2html
+from odoo.tools import SQL, plaintext2html
 
 from .res_partner import EXPOSURE_KEYS
 
@@ -48,6 +49,13 @@ class SaleOrder(models.Model):
     @api.depends("credit_check_state")
     def _compute_credit_can_decide(self):
         self.credit_can_decide = self.env.user.has_group("credit_management.group_credit_manager")
+
+    def _compute_partner_credit_warning(self):
+        res = super()._compute_partner_credit_warning()
+        orders = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id)
+        for company, company_orders in orders.grouped("company_id").items():
+            company_orders._credit_add_solvency_warnings(company)
+        return res
 
     def write(self, vals):
         if {"credit_check_state", "credit_block_reason"} & set(vals) and not (
@@ -148,31 +156,55 @@ class SaleOrder(models.Model):
 
     def _credit_blocking_reasons_company(self, company, approved, date):
         partners = self.partner_id.commercial_partner_id
-        limited = (
-            partners.filtered("credit_limit")
+        limits = (
+            partners._credit_effective_limits(company, date)
             if company._credit_limit_enforced()
-            else partners.browse()
+            else {}
         )
+        limited = partners.filtered(lambda p: limits.get(p.id, (None,))[0] is not None)
         data = limited._credit_exposure_data(company, date) if limited else {}
+        first_orders = self._credit_first_order_candidates(company, date)
         amounts = dict.fromkeys(self.ids, 0.0)
-        if limited:
-            to_convert = self.filtered(lambda o: o.partner_id.commercial_partner_id in limited)
+        to_convert = self.filtered(
+            lambda o: o.partner_id.commercial_partner_id in limited or o in first_orders
+        )
+        if to_convert:
             converted = self.env["res.currency"]._credit_to_company_currency(
                 [(order.currency_id, order.amount_total) for order in to_convert], company, date
             )
             amounts.update(zip(to_convert.ids, converted, strict=True))
+        first_orders = first_orders.filtered(
+            lambda o: (
+                company.currency_id.compare_amounts(
+                    amounts[o.id], company.solvency_first_order_amount
+                )
+                > 0
+            )
+        )
+        first_orders = first_orders._credit_first_orders_unknown(company)
         pending = defaultdict(float)
         result = {}
+        review_needed = False
         for order in self.sorted("id"):
             partner = order.partner_id.commercial_partner_id
             reasons = []
             if order not in approved:
                 if partner.credit_hold:
                     reasons.append(order._credit_hold_message(partner))
+                if order in first_orders:
+                    reasons.append(order._credit_first_order_message(partner, company))
+                    review_needed = True
                 if partner in limited:
                     values = data.get(partner.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
+                    limit, explanation = limits[partner.id]
                     message = order._credit_limit_message(
-                        partner, values, pending[partner.id], amounts[order.id], company
+                        partner,
+                        values,
+                        pending[partner.id],
+                        amounts[order.id],
+                        company,
+                        limit=limit,
+                        explanation=explanation,
                     )
                     if message:
                         reasons.append(message)
@@ -185,7 +217,41 @@ class SaleOrder(models.Model):
                 )
             else:
                 pending[partner.id] += amounts[order.id]
+        if review_needed:
+            self._credit_trigger_solvency_review()
         return result
+
+    def _credit_add_solvency_warnings(self, company):
+        """Add the solvency warnings (rating to watch, insured amount exceeded)
+        to Odoo's credit warning of these quotations of ``company``."""
+        partners = self.partner_id.commercial_partner_id.with_company(company).sudo()
+        rules = partners._credit_solvency_rules(company)
+        concerned = partners.filtered(
+            lambda p: (
+                p.credit_insured_limit > 0
+                or (p.solvency_rating in rules and rules[p.solvency_rating].credit_effect == "warn")
+            )
+        )
+        if not concerned:
+            return
+        orders = self.filtered(lambda o: o.partner_id.commercial_partner_id in concerned)
+        data = concerned._credit_exposure_data(company)
+        today = fields.Date.context_today(self)
+        amounts = self.env["res.currency"]._credit_to_company_currency(
+            [(order.currency_id, order.amount_total) for order in orders], company, today
+        )
+        for order, amount in zip(orders, amounts, strict=True):
+            partner = partners.browse(order.partner_id.commercial_partner_id.id)
+            values = data.get(partner.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
+            exposure = values["receivable"] + values["draft"] + values["orders"] + amount
+            warnings = partner._credit_solvency_warnings(
+                company, {partner.id: exposure}, today, rules=rules
+            )
+            messages = warnings.get(partner.id)
+            if messages:
+                order.partner_credit_warning = "\n".join(
+                    filter(None, [order.partner_credit_warning, *messages])
+                )
 
     def _credit_hold_message(self, partner):
         return self.env._(
@@ -194,21 +260,33 @@ class SaleOrder(models.Model):
             reason=partner.credit_hold_reason or "",
         )
 
-    def _credit_limit_message(self, partner, values, pending, amount, company):
-        """Message when this order takes ``partner`` over its limit, else False."""
+    def _credit_limit_message(
+        self, partner, values, pending, amount, company, limit=None, explanation=""
+    ):
+        """Message when this order takes ``partner`` over its limit, else False.
+
+        :param limit: the limit that applies (default: the customer's own limit)
+        :param explanation: why it is not the customer's own limit, in words
+        """
         exposure = values["receivable"] + values["draft"] + values["orders"] + pending
         total = exposure + amount
-        limit = partner.credit_limit
+        if limit is None:
+            limit = partner.credit_limit
         if company.currency_id.compare_amounts(total, limit) <= 0:
             return False
         fmt = partner._credit_format_amount
+        limit_text = fmt(limit, company)
+        if explanation:
+            limit_text = self.env._(
+                "%(limit)s (%(explanation)s)", limit=limit_text, explanation=explanation
+            )
         return self.env._(
             "%(partner)s would exceed its credit limit of %(limit)s by %(excess)s: "
             "exposure %(exposure)s (unpaid invoices %(receivable)s, of which overdue "
             "%(overdue)s; draft invoices %(draft)s; uninvoiced orders %(orders)s) + "
             "this order %(amount)s = %(total)s.",
             partner=partner.name,
-            limit=fmt(limit, company),
+            limit=limit_text,
             excess=fmt(total - limit, company),
             exposure=fmt(exposure, company),
             receivable=fmt(values["receivable"], company),
@@ -218,6 +296,72 @@ class SaleOrder(models.Model):
             amount=fmt(amount, company),
             total=fmt(total, company),
         )
+
+    def _credit_first_order_candidates(self, company, date):
+        """Orders that may be a customer's first large one needing a solvency
+        check: the company asks for it and the customer's solvency is unknown or
+        older than the review period. No query."""
+        if company.solvency_first_order_amount <= 0:
+            return self.browse()
+        limit_date = date - timedelta(days=company.solvency_review_days or 0)
+        return self.filtered(
+            lambda o: (
+                not o.partner_id.commercial_partner_id.solvency_date
+                or o.partner_id.commercial_partner_id.solvency_date < limit_date
+            )
+        )
+
+    def _credit_first_orders_unknown(self, company):
+        """Orders of ``self`` whose customer has neither a confirmed order nor a
+        posted invoice in ``company`` yet (one query)."""
+        if not self:
+            return self
+        partners = self.partner_id.commercial_partner_id
+        self.env["sale.order"].flush_model(["state", "company_id", "partner_id"])
+        self.env["account.move"].flush_model(
+            ["state", "move_type", "commercial_partner_id", "company_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.commercial_partner_id
+                  FROM sale_order so
+                  JOIN res_partner p ON p.id = so.partner_id
+                 WHERE p.commercial_partner_id IN %(partners)s
+                   AND so.company_id = %(company)s
+                   AND so.state = 'sale'
+                 UNION
+                SELECT move.commercial_partner_id
+                  FROM account_move move
+                 WHERE move.commercial_partner_id IN %(partners)s
+                   AND move.company_id = %(company)s
+                   AND move.state = 'posted'
+                   AND move.move_type IN ('out_invoice', 'out_refund')
+                """,
+                partners=tuple(partners.ids),
+                company=company.id,
+            )
+        )
+        known = {partner_id for [partner_id] in self.env.cr.fetchall()}
+        return self.filtered(lambda o: o.partner_id.commercial_partner_id.id not in known)
+
+    def _credit_first_order_message(self, partner, company):
+        return self.env._(
+            "%(partner)s is a new customer: a first order above %(amount)s needs a "
+            "solvency check, and there is none from the last %(days)s days. A check "
+            "has been requested.",
+            partner=partner.name,
+            amount=partner._credit_format_amount(company.solvency_first_order_amount, company),
+            days=company.solvency_review_days,
+        )
+
+    def _credit_trigger_solvency_review(self):
+        """Have the periodic review run soon, in its own transaction (the
+        providers are never called while an order is being confirmed)."""
+        cron = self.env.ref("credit_management.ir_cron_solvency_review", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
 
     def _credit_flag_blocked(self, reasons):
         """Keep the blocked orders flagged, with their reason, in the chatter."""

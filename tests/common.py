@@ -60,6 +60,15 @@ class CreditManagementCommon(AccountTestInvoicingCommon):
             company_ids=[Command.set(cls.company.ids)],
         )
 
+    def _count_check_queries(self):
+        """Queries of the credit check of a new one-unit order, caches cold."""
+        order = self._order(qty=1, price=1.0)
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        order._credit_blocking_reasons()
+        return self.env.cr.sql_log_count - before
+
     @classmethod
     def _order(cls, partner=None, qty=1.0, price=100.0, currency=None, user=None, confirm=False):
         values = {

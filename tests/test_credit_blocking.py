@@ -256,19 +256,11 @@ class TestCreditBlocking(CreditManagementCommon):
     def test_confirmation_check_query_count_is_constant(self):
         """Constant number of queries whatever the customer's history."""
 
-        def count_queries():
-            order = self._order(qty=1, price=1.0)
-            self.env.flush_all()
-            self.env.invalidate_all()
-            before = self.env.cr.sql_log_count
-            order._credit_blocking_reasons()
-            return self.env.cr.sql_log_count - before
-
         self._invoice(amount=1.0)
-        count_queries()  # warm the ORM caches (access rules, groups)
-        small = count_queries()
+        self._count_check_queries()  # warm the ORM caches (access rules, groups)
+        small = self._count_check_queries()
         for __ in range(15):
             self._invoice(amount=1.0)
             self._invoice(amount=1.0, post=False)
             self._order(qty=1, price=1.0, confirm=True)
-        self.assertEqual(count_queries(), small)
+        self.assertEqual(self._count_check_queries(), small)

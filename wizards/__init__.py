@@ -3,3 +3,5 @@ from . import credit_decision_wizard
 from . import credit_hold_wizard
 from . import credit_limit_wizard
 from . import credit_promise_wizard
+from . import credit_solvency_import_wizard
+from . import credit_solvency_import_line

@@ -1,0 +1,438 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+import json
+from pathlib import Path
+from unittest.mock import patch
+
+import requests
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from odoo.addons.credit_management.models import credit_solvency_provider
+from odoo.addons.credit_management.models.credit_solvency_provider import SolvencyFetchError
+
+from .common import CreditManagementCommon
+
+DATA = Path(__file__).parent / "data"
+GET = "odoo.addons.credit_management.models.credit_solvency_provider.requests.get"
+PROVIDER = "odoo.addons.credit_management.models.credit_solvency_provider.CreditSolvencyProvider"
+
+
+def _payload(name):
+    return (DATA / name).read_text(encoding="utf-8")
+
+
+def _response(status=200, text="", headers=None):
+    """A real ``requests.Response`` as the network would give it."""
+    response = requests.Response()
+    response.status_code = status
+    response._content = text.encode("utf-8")
+    response.encoding = "utf-8"
+    response.headers.update({"Content-Type": "application/json; charset=utf-8", **(headers or {})})
+    return response
+
+
+class CreditSolvencyProviderCommon(CreditManagementCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Provider = cls.env["credit.solvency.provider"]
+        Provider.search([("company_id", "=", cls.company.id)]).active = False
+        cls.registry_provider = Provider.create(
+            {
+                "name": "Company registry",
+                "code": "fr_registry",
+                "sequence": 1,
+                "company_id": cls.company.id,
+                "timeout": 5.0,
+                "max_retries": 2,
+            }
+        )
+        cls.bodacc_provider = Provider.create(
+            {
+                "name": "BODACC",
+                "code": "fr_bodacc",
+                "sequence": 2,
+                "company_id": cls.company.id,
+                "timeout": 5.0,
+                "max_retries": 2,
+            }
+        )
+        cls.customer.write(
+            {"company_registry": "812 345 676", "country_id": cls.env.ref("base.fr").id}
+        )
+        cls.customer.with_company(cls.company).user_id = cls.salesman
+
+    def setUp(self):
+        super().setUp()
+        # no test may reach the network: anything not mocked below fails loudly
+        guard = patch.object(
+            requests.Session, "request", side_effect=AssertionError("network call in a test")
+        )
+        guard.start()
+        self.addCleanup(guard.stop)
+        sleep = patch(f"{PROVIDER}._solvency_sleep", autospec=True)
+        self.sleep = sleep.start()
+        self.addCleanup(sleep.stop)
+        patch.dict(credit_solvency_provider._LAST_CALL, clear=True).start()
+        self.addCleanup(patch.stopall)
+
+    def _routes(self, registry=(), bodacc=()):
+        """Mock ``requests.get``: each source answers its responses in turn."""
+        queues = {
+            "recherche-entreprises.api.gouv.fr": list(registry),
+            "bodacc-datadila.opendatasoft.com": list(bodacc),
+        }
+        self.calls = []
+
+        def get(url, params=None, headers=None, timeout=None):
+            self.calls.append(
+                {"url": url, "params": params, "headers": headers, "timeout": timeout}
+            )
+            host = url.split("/")[2]
+            answer = queues[host].pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+
+        return patch(GET, side_effect=get)
+
+    def _check(self, partner=None, registry=(), bodacc=()):
+        with self._routes(registry, bodacc):
+            return self.env["credit.solvency.provider"]._solvency_check_partners(
+                partner or self.customer, trigger="user", companies=self.company
+            )
+
+    def _held(self, partner=None):
+        return (partner or self.customer).with_company(self.company).credit_hold
+
+
+@tagged("post_install", "-at_install")
+class TestCreditSolvencyProviderChecks(CreditSolvencyProviderCommon):
+    def test_active_company(self):
+        checks = self._check(
+            registry=[_response(text=_payload("recherche_entreprises_active.json"))],
+            bodacc=[_response(text=_payload("bodacc_none.json"))],
+        )
+        self.assertEqual(checks.mapped("state"), ["done", "done"])
+        registry_check = checks.filtered(lambda c: c.provider_id == self.registry_provider)
+        self.assertEqual(registry_check.company_status, "active")
+        summary = registry_check.summary
+        for fact in ("ATELIER MOREAU", "812345676", "03/02/2015", "SAS (5710)", "10-19"):
+            self.assertIn(fact, summary)
+        self.assertIn("Revenue 2023", summary, "the latest published year is shown")
+        self.assertIn("Net result 2023", summary)
+        self.assertNotIn("2022", summary.split("Revenue")[1])
+        self.assertEqual(
+            registry_check.sudo().payload, _payload("recherche_entreprises_active.json")
+        )
+        bodacc_check = checks - registry_check
+        self.assertIn("No open collective proceeding", bodacc_check.summary)
+        self.assertEqual(self.customer.solvency_company_status, "active")
+        self.assertFalse(self.customer.solvency_rating, "the registry gives no rating")
+        self.assertFalse(self._held())
+        # the requests: a direct search by SIREN, small answers, timeout, user agent
+        registry_call, bodacc_call = self.calls
+        self.assertEqual(
+            registry_call["params"],
+            {"q": "812345676", "minimal": "true", "include": "finances", "per_page": 1},
+        )
+        self.assertEqual(registry_call["timeout"], 5.0)
+        self.assertIn("credit_management", registry_call["headers"]["User-Agent"])
+        self.assertTrue(bodacc_call["url"].endswith("/annonces-commerciales/records"))
+        self.assertEqual(
+            bodacc_call["params"]["where"],
+            'registre like "812345676" and familleavis="collective"',
+        )
+        self.assertLessEqual(bodacc_call["params"]["limit"], 100)
+        self.assertIn("jugement", bodacc_call["params"]["select"])
+
+    def test_ceased_company_put_on_hold(self):
+        self.customer.company_registry = "52345678800017"  # a SIRET: SIREN 523456788
+        self._check(
+            registry=[_response(text=_payload("recherche_entreprises_ceased.json"))],
+            bodacc=[_response(text=_payload("bodacc_none.json"))],
+        )
+        self.assertEqual(self.calls[0]["params"]["q"], "523456788")
+        self.assertEqual(self.customer.solvency_company_status, "ceased")
+        customer = self.customer.with_company(self.company)
+        self.assertTrue(customer.credit_hold)
+        self.assertEqual(customer.credit_hold_origin, "insolvency")
+        order = self._order()
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "draft")
+
+    def test_bodacc_open_proceeding_holds_and_blocks(self):
+        self.customer.company_registry = "790123459"
+        order = self._order()
+        checks = self._check(
+            registry=[_response(text=_payload("recherche_entreprises_not_found.json"))],
+            bodacc=[_response(text=_payload("bodacc_redressement_open.json"))],
+        )
+        bodacc_check = checks.filtered(lambda c: c.provider_id == self.bodacc_provider)
+        self.assertEqual(bodacc_check.state, "done")
+        self.assertEqual(bodacc_check.proceeding, "Receivership (redressement judiciaire)")
+        self.assertEqual(str(bodacc_check.proceeding_date), "2025-02-05")
+        self.assertEqual(bodacc_check.rating, "insolvent")
+        self.assertIn("Tribunal de Commerce de Lyon", bodacc_check.summary)
+        self.assertEqual(self.customer.solvency_rating, "insolvent")
+        customer = self.customer.with_company(self.company)
+        self.assertTrue(customer.credit_hold)
+        self.assertEqual(customer.credit_hold_origin, "insolvency")
+        self.assertIn("redressement judiciaire", customer.credit_hold_reason)
+        notified = self.customer.message_ids.filtered(
+            lambda m: "is on credit hold" in (m.body or "")
+        ).partner_ids
+        self.assertIn(self.credit_manager.partner_id, notified)
+        self.assertIn(self.salesman.partner_id, notified)
+        # the registry did not know the SIREN: a failed check, nothing else
+        registry_check = checks - bodacc_check
+        self.assertEqual(registry_check.state, "failed")
+        self.assertIn("not found", registry_check.error)
+        # the salesperson's confirmation is refused
+        order.with_user(self.salesman).action_confirm()
+        self.assertEqual(order.state, "draft")
+
+    def test_bodacc_closed_proceeding_no_hold(self):
+        self.customer.company_registry = "432198760"
+        checks = self._check(
+            registry=[_response(text=_payload("recherche_entreprises_active.json"))],
+            bodacc=[_response(text=_payload("bodacc_sauvegarde_closed.json"))],
+        )
+        bodacc_check = checks.filtered(lambda c: c.provider_id == self.bodacc_provider)
+        # the registry answer is about another SIREN: refused, not trusted
+        self.assertEqual((checks - bodacc_check).state, "failed")
+        self.assertEqual(bodacc_check.state, "done")
+        self.assertFalse(bodacc_check.proceeding)
+        self.assertFalse(bodacc_check.rating)
+        self.assertIn("No open collective proceeding", bodacc_check.summary)
+        self.assertIn("plan de sauvegarde", bodacc_check.summary)
+        self.assertFalse(self.customer.solvency_rating)
+        self.assertFalse(self._held())
+        order = self._order()
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    def test_open_proceeding_rule(self):
+        Provider = self.env["credit.solvency.provider"]
+
+        def notice(nature, date, famille="", typeavis="annonce"):
+            record = {
+                "id": f"A{date}",
+                "dateparution": date,
+                "typeavis": typeavis,
+                "registre": ["812345676"],
+                "tribunal": "TC",
+                "jugement": json.dumps({"famille": famille, "nature": nature, "date": date}),
+            }
+            return Provider._solvency_bodacc_notice(record, None)
+
+        def open_kind(*notices):
+            proceeding = Provider._solvency_bodacc_open_proceeding(list(notices))[0]
+            return proceeding and proceeding["kind"]
+
+        opening_rj = notice(
+            "Jugement d'ouverture d'une procédure de redressement judiciaire", "2024-01-10"
+        )
+        self.assertEqual(open_kind(opening_rj), "receivership")
+        plan = notice("Jugement arrêtant le plan de redressement", "2024-09-10")
+        self.assertIsNone(open_kind(opening_rj, plan), "a continuation plan ends it")
+        resolution = notice(
+            "Jugement prononçant la résolution du plan de redressement et la liquidation "
+            "judiciaire",
+            "2025-03-01",
+        )
+        self.assertEqual(open_kind(resolution, opening_rj, plan), "liquidation")
+        conversion = notice("Jugement de conversion en liquidation judiciaire", "2024-05-02")
+        self.assertEqual(open_kind(opening_rj, conversion), "liquidation")
+        disposal = notice("Jugement arrêtant le plan de cession", "2024-07-01")
+        self.assertEqual(open_kind(opening_rj, conversion, disposal), "liquidation")
+        closing = notice(
+            "Jugement de clôture pour insuffisance d'actif", "2024-12-01", "Jugement de clôture"
+        )
+        self.assertIsNone(open_kind(opening_rj, conversion, closing))
+        extinction = notice("Jugement de clôture pour extinction du passif", "2024-12-01")
+        self.assertIsNone(open_kind(opening_rj, extinction))
+        safeguard = notice("Jugement d'ouverture d'une procédure de sauvegarde", "2024-01-10")
+        self.assertEqual(open_kind(safeguard), "safeguard")
+        claims = notice("Dépôt de l'état des créances", "2024-03-01", "Avis de dépôt")
+        self.assertIsNone(open_kind(claims), "a filing opens nothing")
+        cancelled = notice(
+            "Jugement d'ouverture de liquidation judiciaire", "2024-01-10", typeavis="annulation"
+        )
+        self.assertIsNone(open_kind(cancelled))
+
+
+@tagged("post_install", "-at_install")
+class TestCreditSolvencyProviderErrors(CreditSolvencyProviderCommon):
+    def _assert_nothing_changed(self):
+        self.assertFalse(self.customer.solvency_date)
+        self.assertFalse(self.customer.solvency_company_status)
+        self.assertFalse(self.customer.solvency_rating)
+        self.assertFalse(self._held())
+
+    def test_timeout(self):
+        self.bodacc_provider.active = False
+        checks = self._check(registry=[requests.ReadTimeout("read timed out")] * 3)
+        self.assertEqual(checks.state, "failed")
+        self.assertIn("no answer within 5 seconds", checks.error)
+        self.assertIn("after 3 attempts", checks.error)
+        self.assertEqual(len(self.calls), 3, "max_retries = 2: three attempts")
+        self.assertEqual([call.args[1] for call in self.sleep.call_args_list], [1.0, 2.0])
+        self._assert_nothing_changed()
+
+    def test_connection_error_bodacc(self):
+        self.customer.company_registry = "790123459"
+        checks = self._check(
+            registry=[_response(text=_payload("recherche_entreprises_not_found.json"))],
+            bodacc=[requests.ConnectionError("Name or service not known")] * 3,
+        )
+        self.assertEqual(checks.mapped("state"), ["failed", "failed"])
+        self.assertIn("could not connect to bodacc-datadila.opendatasoft.com", checks[1].error)
+        self._assert_nothing_changed()
+
+    def test_server_error_then_success(self):
+        self.bodacc_provider.active = False
+        checks = self._check(
+            registry=[
+                _response(500, '{"erreur": "Internal Server Error"}'),
+                _response(text=_payload("recherche_entreprises_active.json")),
+            ]
+        )
+        self.assertEqual(checks.state, "done")
+        self.assertEqual(len(self.calls), 2)
+        self.assertEqual([call.args[1] for call in self.sleep.call_args_list], [1.0])
+        self.assertEqual(self.customer.solvency_company_status, "active")
+
+    def test_rate_limit_retry_after(self):
+        self.bodacc_provider.active = False
+        checks = self._check(
+            registry=[
+                _response(429, '{"erreur": "Too Many Requests"}', {"Retry-After": "7"}),
+                _response(text=_payload("recherche_entreprises_active.json")),
+            ]
+        )
+        self.assertEqual(checks.state, "done")
+        self.assertEqual([call.args[1] for call in self.sleep.call_args_list], [7.0])
+
+    def test_rate_limit_too_long_stops_the_run(self):
+        self.registry_provider.active = False
+        other = self.env["res.partner"].create(
+            {"name": "Other SAS", "is_company": True, "vat": "FR13790123459"}
+        )
+        checks = self._check(
+            partner=self.customer | other,
+            bodacc=[_response(429, '{"error_code": "TooManyRequests"}', {"Retry-After": "3600"})],
+        )
+        self.assertEqual(checks.mapped("state"), ["failed", "failed"])
+        self.assertEqual(len(self.calls), 1, "a provider asking for an hour is not called again")
+        self.assertFalse(self.sleep.called)
+        self.assertIn("3600", checks[0].error)
+
+    def test_client_error_not_retried(self):
+        self.bodacc_provider.active = False
+        checks = self._check(
+            registry=[_response(400, '{"erreur": "Veuillez indiquer au moins un paramètre."}')]
+        )
+        self.assertEqual(checks.state, "failed")
+        self.assertIn("HTTP 400", checks.error)
+        self.assertEqual(len(self.calls), 1)
+        self.assertIn("Veuillez indiquer", checks.sudo().payload)
+        self._assert_nothing_changed()
+
+    def test_malformed_answers(self):
+        self.customer.company_registry = "790123459"
+        broken_judgment = json.loads(_payload("bodacc_redressement_open.json"))
+        broken_judgment["results"][1]["jugement"] = '{"nature": "Jugement d\'ouverture'
+        checks = self._check(
+            registry=[_response(text="<html>Bad gateway</html>")],
+            bodacc=[_response(text=json.dumps(broken_judgment))],
+        )
+        self.assertEqual(checks.mapped("state"), ["failed", "failed"])
+        self.assertIn("not valid JSON", checks[0].error)
+        self.assertIn("A202500298765", checks[1].error)
+        self._assert_nothing_changed()
+        checks = self._check(
+            registry=[_response(text='{"results": [{"siren": "790123459"}]}')],
+            bodacc=[_response(text='{"total_count": 1, "records": []}')],
+        )
+        self.assertEqual(checks.mapped("state"), ["failed", "failed"])
+        self.assertIn("unexpected answer", checks[0].error)
+        self.assertIn("unexpected answer", checks[1].error)
+        self._assert_nothing_changed()
+
+    def test_no_siren(self):
+        self.customer.company_registry = False
+        checks = self._check()
+        self.assertEqual(checks.mapped("state"), ["failed", "failed"])
+        self.assertIn("No SIREN", checks[0].error)
+        self.assertFalse(self.calls)
+        self._assert_nothing_changed()
+
+    def test_siren_sources(self):
+        Provider = self.env["credit.solvency.provider"]
+        partner = self.env["res.partner"].create({"name": "Roux", "is_company": True})
+        partner.company_registry = "432 198 760 00024"
+        self.assertEqual(Provider._solvency_siren(partner), "432198760", "SIRET")
+        self.assertEqual(Provider._solvency_siren(self.contact), "812345676", "from the company")
+        partner.write({"company_registry": False, "vat": "FR 13 790123459"})
+        self.assertEqual(Provider._solvency_siren(partner), "790123459", "VAT")
+        partner.vat = "FR14790123459"  # wrong VAT key
+        with self.assertRaisesRegex(SolvencyFetchError, "Invalid SIREN"):
+            Provider._solvency_siren(partner)
+        partner.write({"vat": False, "company_registry": "790123458"})  # wrong Luhn digit
+        with self.assertRaisesRegex(SolvencyFetchError, "Invalid SIREN"):
+            Provider._solvency_siren(partner)
+        # a valid-looking number of a Belgian company is not a SIREN
+        partner.write({"company_registry": "790123459", "country_id": self.env.ref("base.be").id})
+        with self.assertRaisesRegex(SolvencyFetchError, "No SIREN"):
+            Provider._solvency_siren(partner)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditSolvencyProviderAccess(CreditSolvencyProviderCommon):
+    def test_salesperson_cannot_check(self):
+        with self.assertRaises(AccessError), self._routes():
+            self.customer.with_user(self.salesman).action_solvency_check()
+        with self.assertRaises(AccessError), self._routes():
+            self.customer.with_user(self.credit_controller).action_solvency_check()
+        self.assertFalse(self.calls)
+        self.assertFalse(self.customer.solvency_check_ids)
+
+    def test_credit_manager_checks(self):
+        with self._routes(
+            registry=[_response(text=_payload("recherche_entreprises_active.json"))],
+            bodacc=[requests.ConnectTimeout("connect timed out")] * 3,
+        ):
+            action = self.contact.with_user(self.credit_manager).action_solvency_check()
+        self.assertEqual(action["tag"], "display_notification")
+        params = action["params"]
+        self.assertEqual(params["type"], "warning")
+        self.assertIn("Checked: Dupont SARL (Company registry)", params["message"])
+        self.assertIn("Failed: Dupont SARL: BODACC: no answer within 5 seconds", params["message"])
+        checks = self.customer.sudo().solvency_check_ids
+        self.assertEqual(sorted(checks.mapped("state")), ["done", "failed"])
+        self.assertEqual(set(checks.mapped("user_id")), {self.credit_manager})
+        self.assertEqual(set(checks.mapped("trigger")), {"user"})
+
+    def test_default_providers(self):
+        providers = self.env.ref("credit_management.solvency_provider_main_fr_registry") | (
+            self.env.ref("credit_management.solvency_provider_main_fr_bodacc")
+        )
+        providers = providers.sudo()  # the test user works in another company
+        self.assertEqual(providers.mapped("code"), ["fr_registry", "fr_bodacc"])
+        self.assertEqual(providers.company_id, self.env.ref("base.main_company"))
+        self.assertTrue(all(providers.mapped("active")))
+
+    def test_provider_settings(self):
+        provider = self.registry_provider
+        provider.with_user(self.credit_manager).timeout = 8.0
+        self.assertEqual(provider.timeout, 8.0)
+        with self.assertRaises(AccessError):
+            provider.with_user(self.credit_controller).timeout = 3.0
+        with self.assertRaises(AccessError):
+            provider.with_user(self.salesman).timeout = 3.0
+        provider.api_key = "secret"
+        with self.assertRaises(AccessError):
+            provider.with_user(self.credit_manager).read(["api_key"])
+        self.assertEqual(provider.with_user(self.credit_manager)._solvency_api_key(), "secret")
