@@ -19,3 +19,4 @@ from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile
 from . import payment_transaction
+from . import mail_render_mixin

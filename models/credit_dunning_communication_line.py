@@ -14,7 +14,9 @@ class CreditDunningCommunicationLine(models.Model):
     )
     state = fields.Selection(related="communication_id.state", store=True)
     company_id = fields.Many2one(related="communication_id.company_id", store=True)
-    currency_id = fields.Many2one(related="communication_id.currency_id")
+    # set at creation (the reminder's company currency): a plain field keeps the
+    # batch creation of thousands of lines cheap
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
     move_id = fields.Many2one(
         "account.move", string="Invoice", required=True, index=True, ondelete="cascade"
     )

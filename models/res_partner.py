@@ -427,6 +427,8 @@ class ResPartner(models.Model):
 
     def _credit_log_hold_change(self):
         self.ensure_one()
+        if self.env.context.get("credit_hold_logged"):
+            return  # the caller logs the change itself (batch processing)
         if self.credit_hold:
             body = self.env._(
                 "Put on credit hold (%(company)s): %(reason)s",
