@@ -320,6 +320,8 @@ class CreditDunningCommunication(models.Model):
         values = {
             "model": self._name,
             "res_id": self.id,
+            "record_name": self.name,
+            "message_id": generate_tracking_message_id(self.id),
             "message_type": "email_outgoing",
             "subject": rendered.get("subject"),
             "body_html": rendered.get("body_html"),
@@ -334,24 +336,30 @@ class CreditDunningCommunication(models.Model):
         }
         if rendered.get("email_from"):
             values["email_from"] = rendered["email_from"]
+        # given here: mail.message would look them up record by record
+        values["reply_to"] = rendered.get("reply_to") or values.get("email_from") or False
         return values, rendered.get("attachments") or []
 
-    def _dunning_summary(self):
+    def _dunning_summary(self, format_amount=None, channels=None):
         self.ensure_one()
+        format_amount = format_amount or self.env["res.currency"]._credit_amount_formatter()
+        channels = channels or dict(self._fields["channel"]._description_selection(self.env))
         return self.env._(
             "Reminder %(level)s (%(channel)s): %(count)s invoice(s), %(amount)s due.",
             level=self.level_id.name,
-            channel=dict(self._fields["channel"]._description_selection(self.env))[self.channel],
+            channel=channels[self.channel],
             count=len(self.line_ids),
-            amount=self.partner_id._credit_format_amount(self.amount_due, self.company_id),
+            amount=format_amount(self.amount_due, self.currency_id),
         )
 
     def _dunning_log(self, level_changes):
         """Trace each reminder on the customer and on each of its invoices, with
         the invoice's level change, in one batch of messages."""
         rows = []
+        format_amount = self.env["res.currency"]._credit_amount_formatter()
+        channels = dict(self._fields["channel"]._description_selection(self.env))
         for communication in self:
-            body = communication._dunning_summary()
+            body = communication._dunning_summary(format_amount, channels)
             rows.append((communication.partner_id, body, None, None))
             for line in communication.line_ids:
                 old = level_changes.get(line.move_id.id)

@@ -24,6 +24,7 @@ class MailRenderMixin(models.AbstractModel):
                 template_src, model, res_ids, add_context=add_context, options=options
             )
         variables = self._render_eval_context()
+        variables.update(self._credit_batch_formatters(variables))
         if add_context:
             variables.update(**add_context)
         qweb = self.env["ir.qweb"].with_context(**(options or {}))
@@ -62,3 +63,21 @@ class MailRenderMixin(models.AbstractModel):
             and len(res_ids) > 1
             and (self.env.is_admin() or self.env.user.has_group("mail.group_mail_template_editor"))
         )
+
+    @api.model
+    def _credit_batch_formatters(self, variables):
+        """Formatters for a batch: amounts formatted without a language lookup
+        each, dates (few distinct ones: due dates) formatted once each."""
+        format_date = variables["format_date"]
+        dates = {}
+
+        def format_date_once(date, date_format=False, lang_code=False):
+            key = (date, date_format, lang_code)
+            if key not in dates:
+                dates[key] = format_date(date, date_format=date_format, lang_code=lang_code)
+            return dates[key]
+
+        return {
+            "format_amount": self.env["res.currency"]._credit_amount_formatter(),
+            "format_date": format_date_once,
+        }
