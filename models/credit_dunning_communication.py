@@ -214,7 +214,25 @@ class CreditDunningCommunication(models.Model):
 
     def _dunning_cap_levels(self):
         """A controller may lower a reminder's level in the preview."""
-        for communication in self:
+        self.flush_model(["level_id"])
+        self.env["credit.dunning.communication.line"].flush_model(["level_id", "escalated"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT communication.id
+                  FROM credit_dunning_communication communication
+                  JOIN credit_dunning_level ceiling ON ceiling.id = communication.level_id
+                  JOIN credit_dunning_communication_line line
+                    ON line.communication_id = communication.id AND line.escalated
+                  JOIN credit_dunning_level level ON level.id = line.level_id
+                 WHERE communication.id = ANY(%s)
+                   AND level.days_overdue > ceiling.days_overdue
+                """,
+                self.ids,
+            )
+        )
+        lowered = self.browse(row[0] for row in self.env.cr.fetchall())
+        for communication in lowered:
             ceiling = communication.level_id.days_overdue
             for line in communication.line_ids.filtered("escalated"):
                 if line.level_id.days_overdue <= ceiling:
