@@ -1,6 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from collections import defaultdict
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL, plaintext2html
+from odoo.tools.mail import generate_tracking_message_id
+
+MAIL_FIELDS = (
+    "attachment_ids",
+    "body_html",
+    "email_cc",
+    "email_from",
+    "email_to",
+    "mail_server_id",
+    "partner_to",
+    "reply_to",
+    "report_template_ids",
+    "scheduled_date",
+    "subject",
+)
 
 
 class CreditDunningCommunication(models.Model):
@@ -178,25 +196,43 @@ class CreditDunningCommunication(models.Model):
     def _dunning_send(self):
         """Send these draft reminders and apply their levels' actions.
 
-        Set-based: the number of queries grows with the number of customers and
-        levels, not with the number of invoices.
+        Set-based: the number of queries grows with the number of levels and
+        mail templates, not with the number of customers or invoices.
         """
         communications = self.filtered(lambda c: c.state == "draft")
         if not communications:
             return self
         communications._dunning_cap_levels()
-        communications._dunning_update_invoice_levels()
+        level_changes = communications._dunning_update_invoice_levels()
         communications.write({"state": "sent"})
         communications._dunning_update_partner_levels()
         communications._dunning_suspend_and_hand_over()
-        for communication in communications:
-            communication._dunning_notify()
+        communications._dunning_send_emails()
+        communications._dunning_log(level_changes)
         communications._dunning_schedule_calls()
         return communications
 
     def _dunning_cap_levels(self):
         """A controller may lower a reminder's level in the preview."""
-        for communication in self:
+        self.flush_model(["level_id"])
+        self.env["credit.dunning.communication.line"].flush_model(["level_id", "escalated"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT communication.id
+                  FROM credit_dunning_communication communication
+                  JOIN credit_dunning_level ceiling ON ceiling.id = communication.level_id
+                  JOIN credit_dunning_communication_line line
+                    ON line.communication_id = communication.id AND line.escalated
+                  JOIN credit_dunning_level level ON level.id = line.level_id
+                 WHERE communication.id = ANY(%s)
+                   AND level.days_overdue > ceiling.days_overdue
+                """,
+                self.ids,
+            )
+        )
+        lowered = self.browse(row[0] for row in self.env.cr.fetchall())
+        for communication in lowered:
             ceiling = communication.level_id.days_overdue
             for line in communication.line_ids.filtered("escalated"):
                 if line.level_id.days_overdue <= ceiling:
@@ -208,52 +244,226 @@ class CreditDunningCommunication(models.Model):
                     line.level_id = communication.level_id
 
     def _dunning_update_invoice_levels(self):
+        """Move the escalated invoices to their new level: one write per level.
+
+        The level change is traced in each invoice's reminder note (see
+        ``_dunning_log``) rather than by a separate tracking message.
+
+        :return: {move_id: previous current level}
+        """
         lines = self.line_ids.filtered("escalated")
+        moves = lines.move_id.sudo()
+        previous = {move.id: move.dunning_level_id for move in moves}
+        quiet = moves.with_context(
+            tracking_disable=True,
+            skip_invoice_sync=True,
+            check_move_validity=False,
+            skip_is_manually_modified=True,
+        )
         for level, level_lines in lines.grouped("level_id").items():
-            level_lines.move_id.sudo().write({"dunning_reached_level_id": level.id})
-        lines.move_id._dunning_sync_level()
+            quiet.browse(level_lines.move_id.ids).write(
+                {"dunning_reached_level_id": level.id, "dunning_level_id": level.id}
+            )
+        return previous
 
     def _dunning_update_partner_levels(self):
         for company, communications in self.grouped("company_id").items():
             communications.partner_id.with_company(company).sudo()._dunning_recompute_level()
 
     def _dunning_suspend_and_hand_over(self):
-        for communication in self.filtered(lambda c: c.level_id.suspend_sales):
-            partner = communication.partner_id.with_company(communication.company_id).sudo()
-            if not partner.credit_hold:
-                partner._credit_set_hold(
-                    self.env._(
-                        "Suspended by dunning (%(level)s) on %(date)s",
-                        level=communication.level_id.name,
-                        date=fields.Date.to_string(communication.date),
-                    ),
-                    origin="dunning",
-                )
+        to_suspend = self.filtered(lambda c: c.level_id.suspend_sales)
+        for (company, level, date), communications in to_suspend.grouped(
+            lambda c: (c.company_id, c.level_id, c.date)
+        ).items():
+            partners = communications.partner_id.with_company(company).sudo()
+            partners = partners.filtered(lambda p: not p.credit_hold)
+            if not partners:
+                continue
+            reason = self.env._(
+                "Suspended by dunning (%(level)s) on %(date)s",
+                level=level.name,
+                date=fields.Date.to_string(date),
+            )
+            partners.with_context(credit_hold_logged=True)._credit_set_hold(
+                reason, origin="dunning"
+            )
+            body = self.env._(
+                "Put on credit hold (%(company)s): %(reason)s", company=company.name, reason=reason
+            )
+            self._dunning_log_messages([(partner, body, None, None) for partner in partners])
         handed_over = self.filtered(lambda c: c.level_id.handover)
         for company, communications in handed_over.grouped("company_id").items():
             communications.partner_id.with_company(company).sudo().write({"dunning_handover": True})
 
-    def _dunning_notify(self):
-        """Send the email (or log the letter) and trace it on customer and invoices."""
+    def _dunning_send_emails(self):
+        """Queue the reminder emails, rendered in batch per template.
+
+        The customer's chatter gets the reminder's summary (``_dunning_log``);
+        the email itself is queued as an outgoing email of the reminder, with
+        the rendered template as its content.
+        """
+        emails = self.filtered(lambda c: c.channel == "email" and c.level_id.mail_template_id)
+        values_list, attachments_list = [], []
+        for template, communications in emails.grouped(
+            lambda c: c.level_id.mail_template_id
+        ).items():
+            rendered = template.sudo()._generate_template(communications.ids, MAIL_FIELDS)
+            for communication in communications:
+                values, attachments = communication._dunning_mail_values(rendered[communication.id])
+                values_list.append(values)
+                attachments_list.append(attachments)
+        mails = self.env["mail.mail"].sudo().create(values_list)
+        for mail, attachments in zip(mails, attachments_list, strict=True):
+            if attachments:
+                mail.attachment_ids = [
+                    Command.create(
+                        {
+                            "name": name,
+                            "datas": datas,
+                            "type": "binary",
+                            "res_model": "mail.message",
+                            "res_id": mail.mail_message_id.id,
+                        }
+                    )
+                    for name, datas in attachments
+                ]
+        return mails
+
+    def _dunning_mail_values(self, rendered):
+        """Values of the reminder's outgoing email, from its rendered template.
+
+        :return: (mail.mail values, [(attachment name, base64 data)])
+        """
         self.ensure_one()
-        level = self.level_id
-        if self.channel == "email" and level.mail_template_id:
-            self.with_context(lang=self.partner_id.lang).message_post_with_source(
-                level.mail_template_id,
-                subtype_xmlid="mail.mt_comment",
-                partner_ids=(self.recipient_id or self.partner_id).ids,
-            )
-        summary = self.env._(
+        values = {
+            "model": self._name,
+            "res_id": self.id,
+            "record_name": self.name,
+            "message_id": generate_tracking_message_id(self.id),
+            "message_type": "email_outgoing",
+            "subject": rendered.get("subject"),
+            "body_html": rendered.get("body_html"),
+            "email_to": rendered.get("email_to"),
+            "email_cc": rendered.get("email_cc"),
+            "reply_to": rendered.get("reply_to"),
+            "mail_server_id": rendered.get("mail_server_id"),
+            "scheduled_date": rendered.get("scheduled_date"),
+            "recipient_ids": [Command.link(pid) for pid in rendered.get("partner_ids") or []],
+            "attachment_ids": [Command.link(aid) for aid in rendered.get("attachment_ids") or []],
+            "auto_delete": False,
+        }
+        if rendered.get("email_from"):
+            values["email_from"] = rendered["email_from"]
+        # given here: mail.message would look them up record by record
+        values["reply_to"] = rendered.get("reply_to") or values.get("email_from") or False
+        return values, rendered.get("attachments") or []
+
+    def _dunning_summary(self, format_amount=None, channels=None):
+        self.ensure_one()
+        format_amount = format_amount or self.env["res.currency"]._credit_amount_formatter()
+        channels = channels or dict(self._fields["channel"]._description_selection(self.env))
+        return self.env._(
             "Reminder %(level)s (%(channel)s): %(count)s invoice(s), %(amount)s due.",
-            level=level.name,
-            channel=dict(self._fields["channel"]._description_selection(self.env))[self.channel],
+            level=self.level_id.name,
+            channel=channels[self.channel],
             count=len(self.line_ids),
-            amount=self.partner_id._credit_format_amount(self.amount_due, self.company_id),
+            amount=format_amount(self.amount_due, self.currency_id),
         )
-        self.partner_id.sudo().message_post(body=summary, subtype_xmlid="mail.mt_note")
-        self.line_ids.move_id.sudo()._message_log_batch(
-            bodies=dict.fromkeys(self.line_ids.move_id.ids, summary)
+
+    def _dunning_log(self, level_changes):
+        """Trace each reminder on the customer and on each of its invoices, with
+        the invoice's level change, in one batch of messages."""
+        rows = []
+        format_amount = self.env["res.currency"]._credit_amount_formatter()
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        for communication in self:
+            body = communication._dunning_summary(format_amount, channels)
+            rows.append((communication.partner_id, body, None, None))
+            for line in communication.line_ids:
+                old = level_changes.get(line.move_id.id)
+                if old is not None and old != line.level_id:
+                    rows.append((line.move_id, body, old, line.level_id))
+                else:
+                    rows.append((line.move_id, body, None, None))
+        self._dunning_log_messages(rows)
+
+    @api.model
+    def _dunning_log_messages(self, rows):
+        """Log internal notes in bulk, with the tracking of the invoices' level.
+
+        A run logs a note on every reminded invoice: tens of thousands on a
+        first run. They are plain notes (no follower is notified), so they are
+        inserted in one statement instead of going through ``mail.message``'s
+        per-record processing (HTML sanitizing of bodies built here from
+        escaped values, reply-to and record-name lookups).
+
+        :param rows: [(record, body, old level or None, new level or None)]
+        """
+        if not rows:
+            return
+        author = self.env.user.partner_id
+        field_id = self.env["ir.model.fields"]._get("account.move", "dunning_level_id").id
+        now = fields.Datetime.now()
+        columns = defaultdict(list)
+        for record, body, old, new in rows:
+            columns["model"].append(record._name)
+            columns["res_id"].append(record.id)
+            columns["record_name"].append(record.display_name)
+            columns["body"].append(str(plaintext2html(body)))
+            columns["message_id"].append(generate_tracking_message_id("dunning"))
+            columns["old_id"].append(old.id if old else None)
+            columns["old_name"].append(old.display_name if old else "")
+            columns["new_id"].append(new.id if new is not None else None)
+            columns["new_name"].append(new.display_name if new is not None else "")
+            columns["tracked"].append(new is not None)
+        self.env["mail.message"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH row_data AS (
+                    SELECT *
+                      FROM unnest(%(model)s::varchar[], %(res_id)s::int[],
+                                  %(record_name)s::varchar[], %(body)s::text[],
+                                  %(message_id)s::varchar[], %(old_id)s::int[],
+                                  %(old_name)s::varchar[], %(new_id)s::int[],
+                                  %(new_name)s::varchar[], %(tracked)s::bool[])
+                           AS r(model, res_id, record_name, body, message_id,
+                                old_id, old_name, new_id, new_name, tracked)
+                ), message AS (
+                    INSERT INTO mail_message (
+                        model, res_id, record_name, body, message_id, message_type,
+                        subtype_id, is_internal, author_id, email_from, reply_to_force_new,
+                        date, create_uid, create_date, write_uid, write_date)
+                    SELECT model, res_id, record_name, body, message_id, 'notification',
+                           %(subtype)s, TRUE, %(author)s, %(email_from)s, FALSE,
+                           %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM row_data
+                    RETURNING id, message_id
+                )
+                INSERT INTO mail_tracking_value (
+                    field_id, mail_message_id, old_value_integer, new_value_integer,
+                    old_value_char, new_value_char,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT %(field)s, message.id, row_data.old_id, row_data.new_id,
+                       row_data.old_name, row_data.new_name,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM message
+                  JOIN row_data ON row_data.message_id = message.message_id
+                 WHERE row_data.tracked
+                """,
+                **columns,
+                subtype=self.env.ref("mail.mt_note").id,
+                author=author.id,
+                email_from=author.email_formatted or None,
+                now=now,
+                uid=self.env.uid,
+                field=field_id,
+            )
         )
+        self.env["mail.message"].invalidate_model()
+        self.env["mail.tracking.value"].invalidate_model()
+        for model in {record._name for record, *__ in rows}:
+            self.env[model].invalidate_model(["message_ids"])
 
     def _dunning_schedule_calls(self):
         calls = self.filtered(lambda c: c.level_id.phone_call)
@@ -261,7 +471,8 @@ class CreditDunningCommunication(models.Model):
             return
         activity_type = self.env.ref("mail.mail_activity_data_call")
         model_id = self.env["ir.model"]._get_id("res.partner")
-        self.env["mail.activity"].sudo().create(
+        # the collector finds the calls in their activities: no email per call
+        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             [
                 {
                     "res_model_id": model_id,

@@ -240,7 +240,31 @@ class CreditDunningRun(models.Model):
             self._dunning_communication_vals(partner, rows_by_partner[partner.id], levels, charged)
             for partner in partners
         ]
-        return self.env["credit.dunning.communication"].create(vals_list)
+        return self._dunning_create_communications(vals_list)
+
+    def _dunning_create_communications(self, vals_list):
+        """Create the reminders, then all their lines at once."""
+        lines_list = [vals.pop("line_ids") for vals in vals_list]
+        communications = (
+            self.env["credit.dunning.communication"]
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+            .create(vals_list)
+        )
+        self.env["credit.dunning.communication.line"]._dunning_insert(
+            [
+                dict(
+                    command[2],
+                    communication_id=communication.id,
+                    currency_id=communication.currency_id.id,
+                    company_id=communication.company_id.id,
+                    state=communication.state,
+                )
+                for communication, commands in zip(communications, lines_list, strict=True)
+                for command in commands
+            ]
+        )
+        communications.modified(["line_ids"])
+        return communications.with_context(self.env.context)
 
     def _dunning_filter_min_amount(self, rows_by_partner):
         minimum = self.company_id.dunning_min_amount

@@ -1,6 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import logging
-from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models, modules
@@ -554,6 +553,8 @@ class ResPartner(models.Model):
 
     def _credit_log_hold_change(self):
         self.ensure_one()
+        if self.env.context.get("credit_hold_logged"):
+            return  # the caller logs the change itself (batch processing)
         if self.credit_hold:
             body = self.env._(
                 "Put on credit hold (%(company)s): %(reason)s",
@@ -1068,28 +1069,45 @@ class ResPartner(models.Model):
         return Activity.with_context(mail_activity_quick_update=True).create(vals_list)
 
     def _dunning_recompute_level(self):
-        """Store on each customer the highest level of its open invoices."""
+        """Store on each customer the highest level of its open invoices.
+
+        One statement for all the customers: the field is a read-only summary
+        of the invoices' levels (company-dependent), written directly so that
+        a run does not sync each customer's contacts for it.
+        """
         company = self.env.company
-        groups = self.env["account.move"]._read_group(
-            [
-                ("commercial_partner_id", "in", self.ids),
-                ("company_id", "=", company.id),
-                ("dunning_level_id", "!=", False),
-            ],
-            ["commercial_partner_id", "dunning_level_id"],
+        self.env["account.move"].flush_model(["dunning_level_id", "commercial_partner_id"])
+        self.flush_recordset(["dunning_level_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH highest AS (
+                    SELECT DISTINCT ON (move.commercial_partner_id)
+                           move.commercial_partner_id AS partner_id, level.id AS level_id
+                      FROM account_move move
+                      JOIN credit_dunning_level level ON level.id = move.dunning_level_id
+                     WHERE move.commercial_partner_id = ANY(%(partners)s)
+                       AND move.company_id = %(company)s
+                  ORDER BY move.commercial_partner_id, level.days_overdue DESC, level.id
+                ), target AS (
+                    SELECT partner.id, highest.level_id
+                      FROM unnest(%(partners)s::int[]) AS partner(id)
+                 LEFT JOIN highest ON highest.partner_id = partner.id
+                )
+                UPDATE res_partner
+                   SET dunning_level_id = COALESCE(res_partner.dunning_level_id, '{}'::jsonb)
+                       || jsonb_build_object(%(key)s, target.level_id)
+                  FROM target
+                 WHERE res_partner.id = target.id
+                   AND (res_partner.dunning_level_id ->> %(key)s)::int
+                       IS DISTINCT FROM target.level_id
+                """,
+                partners=self.ids,
+                company=company.id,
+                key=str(company.id),
+            )
         )
-        highest = {}
-        for partner, level in groups:
-            if partner.id not in highest or level.days_overdue > highest[partner.id].days_overdue:
-                highest[partner.id] = level
-        Level = self.env["credit.dunning.level"]
-        by_level = defaultdict(self.browse)
-        for partner in self:
-            level = highest.get(partner.id, Level)
-            if partner.dunning_level_id != level:
-                by_level[level] |= partner
-        for level, partners in by_level.items():
-            partners.write({"dunning_level_id": level.id})
+        self.invalidate_recordset(["dunning_level_id"])
 
     def _dunning_lift_suspension(self):
         """Lift dunning holds of customers whose overdue balance is cleared."""
