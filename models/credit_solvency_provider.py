@@ -268,9 +268,8 @@ class CreditSolvencyProvider(models.Model):
             try:
                 response = requests.get(url, params=params, headers=headers, timeout=self.timeout)
             except requests.Timeout:
-                reason = self.env._(
-                    "no answer within %(seconds)s seconds", seconds=f"{self.timeout:g}"
-                )
+                seconds = f"{self.timeout:g}"
+                reason = self.env._("no answer within %(seconds)s seconds", seconds=seconds)
             except requests.ConnectionError as error:
                 _logger.info("%s: connection to %s failed: %s", self.name, url, error)
                 reason = self.env._(

@@ -113,14 +113,14 @@ class CreditSolvencyProvider(models.Model):
         if isinstance(registre, str):
             registre = registre.split(",")
         if not isinstance(registre, list):
-            raise self._solvency_malformed(self.env._("registre"), payload)
+            raise self._solvency_malformed("registre", payload)
         return any(re.sub(r"\D", "", str(number)) == siren for number in registre)
 
     def _solvency_bodacc_notice(self, record, payload):
         """The judgment of a notice: kind, effect ("open"/"close"/None), date..."""
         published = self._solvency_bodacc_date(record.get("dateparution"))
         if not published:
-            raise self._solvency_malformed(self.env._("dateparution"), payload)
+            raise self._solvency_malformed("dateparution", payload)
         judgment = record.get("jugement") or {}
         if isinstance(judgment, str):
             try:

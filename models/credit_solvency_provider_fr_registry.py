@@ -84,7 +84,7 @@ class CreditSolvencyProvider(models.Model):
         state = company.get("etat_administratif")
         if state not in ("A", "C"):
             raise self._solvency_malformed(
-                self.env._("administrative status %(state)r", state=state), payload
+                self.env._("administrative status “%(state)s”", state=state), payload
             )
         return {
             "company_status": "active" if state == "A" else "ceased",
@@ -111,13 +111,8 @@ class CreditSolvencyProvider(models.Model):
             lines.append(self.env._("Ceased on %(date)s", date=format_date(self.env, closed)))
         legal_form = company.get("nature_juridique")
         if legal_form:
-            lines.append(
-                self.env._(
-                    "Legal form: %(form)s (%(code)s)",
-                    form=FR_LEGAL_FORMS.get(legal_form, self.env._("INSEE category")),
-                    code=legal_form,
-                )
-            )
+            form = FR_LEGAL_FORMS.get(legal_form) or self.env._("INSEE category")
+            lines.append(self.env._("Legal form: %(form)s (%(code)s)", form=form, code=legal_form))
         band = company.get("tranche_effectif_salarie")
         if band == "NN":
             lines.append(self.env._("Headcount: no employee"))
@@ -139,7 +134,7 @@ class CreditSolvencyProvider(models.Model):
         if not isinstance(finances, dict) or not all(
             isinstance(year, dict) for year in finances.values()
         ):
-            raise self._solvency_malformed(self.env._("finances"), payload)
+            raise self._solvency_malformed("finances", payload)
         year = max(finances)
         figures = finances[year]
         euro = self.env.ref("base.EUR")
