@@ -207,8 +207,9 @@ class CreditDunningCommunication(models.Model):
         communications.write({"state": "sent"})
         communications._dunning_update_partner_levels()
         communications._dunning_suspend_and_hand_over()
-        communications._dunning_send_emails()
-        communications._dunning_log(level_changes)
+        summaries = communications._dunning_summaries()
+        communications._dunning_send_emails(summaries)
+        communications._dunning_log(level_changes, summaries)
         communications._dunning_schedule_calls()
         return communications
 
@@ -295,12 +296,12 @@ class CreditDunningCommunication(models.Model):
         for company, communications in handed_over.grouped("company_id").items():
             communications.partner_id.with_company(company).sudo().write({"dunning_handover": True})
 
-    def _dunning_send_emails(self):
+    def _dunning_send_emails(self, summaries):
         """Queue the reminder emails, rendered in batch per template.
 
-        The customer's chatter gets the reminder's summary (``_dunning_log``);
-        the email itself is queued as an outgoing email of the reminder, with
-        the rendered template as its content.
+        Each email is a message of the reminder (its summary, to the recipient,
+        in its chatter) whose delivery is tracked like any notification; the
+        email sent is the rendered template.
         """
         emails = self.filtered(lambda c: c.channel == "email" and c.level_id.mail_template_id)
         values_list, attachments_list = [], []
@@ -309,7 +310,9 @@ class CreditDunningCommunication(models.Model):
         ).items():
             rendered = template.sudo()._generate_template(communications.ids, MAIL_FIELDS)
             for communication in communications:
-                values, attachments = communication._dunning_mail_values(rendered[communication.id])
+                values, attachments = communication._dunning_mail_values(
+                    rendered[communication.id], summaries[communication.id]
+                )
                 values_list.append(values)
                 attachments_list.append(attachments)
         mails = self.env["mail.mail"].sudo().create(values_list)
@@ -327,20 +330,42 @@ class CreditDunningCommunication(models.Model):
                     )
                     for name, datas in attachments
                 ]
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "mail_message_id": mail.mail_message_id.id,
+                    "mail_mail_id": mail.id,
+                    "res_partner_id": partner.id,
+                    "notification_type": "email",
+                    "notification_status": "ready",
+                    "is_read": True,
+                }
+                for mail in mails
+                for partner in mail.recipient_ids
+            ]
+        )
         return mails
 
-    def _dunning_mail_values(self, rendered):
-        """Values of the reminder's outgoing email, from its rendered template.
+    def _dunning_mail_values(self, rendered, summary):
+        """Values of the reminder's email, from its rendered template.
+
+        The message shown in the chatter carries the short summary: sanitizing
+        each rendered letter as a message body would cost more than rendering it.
 
         :return: (mail.mail values, [(attachment name, base64 data)])
         """
         self.ensure_one()
+        partner_ids = rendered.get("partner_ids") or []
         values = {
             "model": self._name,
             "res_id": self.id,
             "record_name": self.name,
             "message_id": generate_tracking_message_id(self.id),
-            "message_type": "email_outgoing",
+            "message_type": "comment",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
+            "body": plaintext2html(summary),
+            "partner_ids": [Command.link(pid) for pid in partner_ids],
+            "is_notification": True,
             "subject": rendered.get("subject"),
             "body_html": rendered.get("body_html"),
             "email_to": rendered.get("email_to"),
@@ -348,7 +373,7 @@ class CreditDunningCommunication(models.Model):
             "reply_to": rendered.get("reply_to"),
             "mail_server_id": rendered.get("mail_server_id"),
             "scheduled_date": rendered.get("scheduled_date"),
-            "recipient_ids": [Command.link(pid) for pid in rendered.get("partner_ids") or []],
+            "recipient_ids": [Command.link(pid) for pid in partner_ids],
             "attachment_ids": [Command.link(aid) for aid in rendered.get("attachment_ids") or []],
             "auto_delete": False,
         }
@@ -358,26 +383,27 @@ class CreditDunningCommunication(models.Model):
         values["reply_to"] = rendered.get("reply_to") or values.get("email_from") or False
         return values, rendered.get("attachments") or []
 
-    def _dunning_summary(self, format_amount=None, channels=None):
-        self.ensure_one()
-        format_amount = format_amount or self.env["res.currency"]._credit_amount_formatter()
-        channels = channels or dict(self._fields["channel"]._description_selection(self.env))
-        return self.env._(
-            "Reminder %(level)s (%(channel)s): %(count)s invoice(s), %(amount)s due.",
-            level=self.level_id.name,
-            channel=channels[self.channel],
-            count=len(self.line_ids),
-            amount=format_amount(self.amount_due, self.currency_id),
-        )
+    def _dunning_summaries(self):
+        """{reminder id: one-line summary}, for the chatter of everything it concerns."""
+        format_amount = self.env["res.currency"]._credit_amount_formatter()
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        return {
+            communication.id: self.env._(
+                "Reminder %(level)s (%(channel)s): %(count)s invoice(s), %(amount)s due.",
+                level=communication.level_id.name,
+                channel=channels[communication.channel],
+                count=len(communication.line_ids),
+                amount=format_amount(communication.amount_due, communication.currency_id),
+            )
+            for communication in self
+        }
 
-    def _dunning_log(self, level_changes):
+    def _dunning_log(self, level_changes, summaries):
         """Trace each reminder on the customer and on each of its invoices, with
         the invoice's level change, in one batch of messages."""
         rows = []
-        format_amount = self.env["res.currency"]._credit_amount_formatter()
-        channels = dict(self._fields["channel"]._description_selection(self.env))
         for communication in self:
-            body = communication._dunning_summary(format_amount, channels)
+            body = summaries[communication.id]
             rows.append((communication.partner_id, body, None, None))
             for line in communication.line_ids:
                 old = level_changes.get(line.move_id.id)
