@@ -434,7 +434,10 @@ class CreditDunningCommunication(models.Model):
         for record, body, old, new in rows:
             columns["model"].append(record._name)
             columns["res_id"].append(record.id)
-            columns["record_name"].append(record.display_name)
+            # an invoice's name is its display name, without composing it
+            columns["record_name"].append(
+                record.name if record._name == "account.move" else record.display_name
+            )
             columns["body"].append(str(plaintext2html(body)))
             columns["message_id"].append(generate_tracking_message_id("dunning"))
             columns["old_id"].append(old.id if old else None)
