@@ -253,7 +253,7 @@ class CreditDunningCommunication(models.Model):
         :return: {move_id: previous current level}
         """
         lines = self.line_ids.filtered("escalated")
-        moves = lines.move_id.sudo()
+        moves = lines.move_id.sudo().with_context(prefetch_fields=False)
         previous = {move.id: move.dunning_level_id for move in moves}
         quiet = moves.with_context(
             tracking_disable=True,
@@ -308,7 +308,12 @@ class CreditDunningCommunication(models.Model):
         for template, communications in emails.grouped(
             lambda c: c.level_id.mail_template_id
         ).items():
-            rendered = template.sudo()._generate_template(communications.ids, MAIL_FIELDS)
+            # only the fields the template reads: invoices have a hundred columns
+            rendered = (
+                template.sudo()
+                .with_context(prefetch_fields=False)
+                ._generate_template(communications.ids, MAIL_FIELDS)
+            )
             for communication in communications:
                 values, attachments = communication._dunning_mail_values(
                     rendered[communication.id], summaries[communication.id]
@@ -402,7 +407,7 @@ class CreditDunningCommunication(models.Model):
         """Trace each reminder on the customer and on each of its invoices, with
         the invoice's level change, in one batch of messages."""
         rows = []
-        for communication in self:
+        for communication in self.with_context(prefetch_fields=False):
             body = summaries[communication.id]
             rows.append((communication.partner_id, body, None, None))
             for line in communication.line_ids:

@@ -264,7 +264,7 @@ class CreditDunningRun(models.Model):
             ]
         )
         communications.modified(["line_ids"])
-        return communications.with_context(self.env.context)
+        return self.env["credit.dunning.communication"].browse(communications.ids)
 
     def _dunning_filter_min_amount(self, rows_by_partner):
         minimum = self.company_id.dunning_min_amount
