@@ -6,6 +6,20 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, plaintext2html
 from odoo.tools.mail import generate_tracking_message_id
 
+# columns of the chatter messages a run inserts, with their SQL types
+MESSAGE_COLUMNS = {
+    "model": "varchar",
+    "res_id": "int4",
+    "record_name": "varchar",
+    "body": "text",
+    "message_type": "varchar",
+    "subtype_id": "int4",
+    "is_internal": "bool",
+    "subject": "varchar",
+    "email_from": "varchar",
+    "reply_to": "varchar",
+    "mail_server_id": "int4",
+}
 MAIL_FIELDS = (
     "attachment_ids",
     "body_html",
@@ -304,7 +318,7 @@ class CreditDunningCommunication(models.Model):
         email sent is the rendered template.
         """
         emails = self.filtered(lambda c: c.channel == "email" and c.level_id.mail_template_id)
-        values_list, attachments_list = [], []
+        messages, values_list, attachments_list = [], [], []
         for template, communications in emails.grouped(
             lambda c: c.level_id.mail_template_id
         ).items():
@@ -315,11 +329,15 @@ class CreditDunningCommunication(models.Model):
                 ._generate_template(communications.ids, MAIL_FIELDS)
             )
             for communication in communications:
-                values, attachments = communication._dunning_mail_values(
+                message, values, attachments = communication._dunning_mail_values(
                     rendered[communication.id], summaries[communication.id]
                 )
+                messages.append(message)
                 values_list.append(values)
                 attachments_list.append(attachments)
+        message_ids = self._dunning_insert_messages(messages)
+        for values, message_id in zip(values_list, message_ids, strict=True):
+            values["mail_message_id"] = message_id
         mails = self.env["mail.mail"].sudo().create(values_list)
         for mail, attachments in zip(mails, attachments_list, strict=True):
             if attachments:
@@ -338,55 +356,58 @@ class CreditDunningCommunication(models.Model):
         self.env["mail.notification"].sudo().create(
             [
                 {
-                    "mail_message_id": mail.mail_message_id.id,
+                    "mail_message_id": message_id,
                     "mail_mail_id": mail.id,
-                    "res_partner_id": partner.id,
+                    "res_partner_id": partner_id,
                     "notification_type": "email",
                     "notification_status": "ready",
                     "is_read": True,
                 }
-                for mail in mails
-                for partner in mail.recipient_ids
+                for mail, message_id, message in zip(mails, message_ids, messages, strict=True)
+                for partner_id in message["partner_ids"]
             ]
         )
         return mails
 
     def _dunning_mail_values(self, rendered, summary):
-        """Values of the reminder's email, from its rendered template.
+        """The reminder's email, from its rendered template.
 
-        The message shown in the chatter carries the short summary: sanitizing
-        each rendered letter as a message body would cost more than rendering it.
+        The message shown in the reminder's chatter carries the short summary,
+        the email sent is the rendered template.
 
-        :return: (mail.mail values, [(attachment name, base64 data)])
+        :return: (message values for ``_dunning_insert_messages``, mail.mail
+                  values, [(attachment name, base64 data)])
         """
         self.ensure_one()
         partner_ids = rendered.get("partner_ids") or []
-        values = {
+        email_from = rendered.get("email_from") or None
+        message = {
             "model": self._name,
             "res_id": self.id,
             "record_name": self.name,
-            "message_id": generate_tracking_message_id(self.id),
+            "body": str(plaintext2html(summary)),
             "message_type": "comment",
             "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_comment"),
-            "body": plaintext2html(summary),
-            "partner_ids": [Command.link(pid) for pid in partner_ids],
-            "is_notification": True,
+            "is_internal": False,
             "subject": rendered.get("subject"),
+            "email_from": email_from,
+            "reply_to": rendered.get("reply_to") or email_from,
+            "mail_server_id": rendered.get("mail_server_id") or None,
+            "partner_ids": partner_ids,
+        }
+        values = {
             "body_html": rendered.get("body_html"),
             "email_to": rendered.get("email_to"),
             "email_cc": rendered.get("email_cc"),
-            "reply_to": rendered.get("reply_to"),
-            "mail_server_id": rendered.get("mail_server_id"),
             "scheduled_date": rendered.get("scheduled_date"),
             "recipient_ids": [Command.link(pid) for pid in partner_ids],
-            "attachment_ids": [Command.link(aid) for aid in rendered.get("attachment_ids") or []],
+            "is_notification": True,
             "auto_delete": False,
         }
-        if rendered.get("email_from"):
-            values["email_from"] = rendered["email_from"]
-        # given here: mail.message would look them up record by record
-        values["reply_to"] = rendered.get("reply_to") or values.get("email_from") or False
-        return values, rendered.get("attachments") or []
+        attachment_ids = rendered.get("attachment_ids") or []
+        if attachment_ids:
+            values["attachment_ids"] = [Command.link(aid) for aid in attachment_ids]
+        return message, values, rendered.get("attachments") or []
 
     def _dunning_summaries(self):
         """{reminder id: one-line summary}, for the chatter of everything it concerns."""
@@ -422,82 +443,137 @@ class CreditDunningCommunication(models.Model):
     def _dunning_log_messages(self, rows):
         """Log internal notes in bulk, with the tracking of the invoices' level.
 
-        A run logs a note on every reminded invoice: tens of thousands on a
-        first run. They are plain notes (no follower is notified), so they are
-        inserted in one statement instead of going through ``mail.message``'s
-        per-record processing (HTML sanitizing of bodies built here from
-        escaped values, reply-to and record-name lookups).
-
         :param rows: [(record, body, old level or None, new level or None)]
         """
-        if not rows:
-            return
+        note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        html = {}
+        messages = []
+        for record, body, old, new in rows:
+            if body not in html:
+                html[body] = str(plaintext2html(body))
+            messages.append(
+                {
+                    "model": record._name,
+                    "res_id": record.id,
+                    # an invoice's name is its display name, without composing it
+                    "record_name": record.name
+                    if record._name == "account.move"
+                    else record.display_name,
+                    "body": html[body],
+                    "message_type": "notification",
+                    "subtype_id": note,
+                    "is_internal": True,
+                    "tracking": (old, new) if new is not None else None,
+                }
+            )
+        return self._dunning_insert_messages(messages)
+
+    @api.model
+    def _dunning_insert_messages(self, messages):
+        """Insert chatter messages in bulk; return their ids, in order.
+
+        A run logs a note on every reminded invoice: tens of thousands on a
+        first run. These messages are built here from escaped values and notify
+        nobody by themselves, so they are inserted in a few statements instead
+        of going through ``mail.message``'s per-record processing (sanitizing,
+        reply-to and record-name lookups).
+
+        Each message is a dict of ``mail.message`` columns (model, res_id,
+        record_name, body, message_type, subtype_id, is_internal and optionally
+        subject, email_from, reply_to, mail_server_id), plus ``partner_ids``
+        (recipients) and ``tracking``: (old level, new level) of an invoice.
+        """
+        if not messages:
+            return []
         author = self.env.user.partner_id
-        field_id = self.env["ir.model.fields"]._get("account.move", "dunning_level_id").id
         now = fields.Datetime.now()
         columns = defaultdict(list)
-        for record, body, old, new in rows:
-            columns["model"].append(record._name)
-            columns["res_id"].append(record.id)
-            # an invoice's name is its display name, without composing it
-            columns["record_name"].append(
-                record.name if record._name == "account.move" else record.display_name
-            )
-            columns["body"].append(str(plaintext2html(body)))
+        for message in messages:
+            for fname in MESSAGE_COLUMNS:
+                columns[fname].append(message.get(fname))
             columns["message_id"].append(generate_tracking_message_id("dunning"))
-            columns["old_id"].append(old.id if old else None)
-            columns["old_name"].append(old.display_name if old else "")
-            columns["new_id"].append(new.id if new is not None else None)
-            columns["new_name"].append(new.display_name if new is not None else "")
-            columns["tracked"].append(new is not None)
+            if not message.get("email_from"):
+                columns["email_from"][-1] = author.email_formatted or None
         self.env["mail.message"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                WITH row_data AS (
-                    SELECT *
-                      FROM unnest(%(model)s::varchar[], %(res_id)s::int[],
-                                  %(record_name)s::varchar[], %(body)s::text[],
-                                  %(message_id)s::varchar[], %(old_id)s::int[],
-                                  %(old_name)s::varchar[], %(new_id)s::int[],
-                                  %(new_name)s::varchar[], %(tracked)s::bool[])
-                           AS r(model, res_id, record_name, body, message_id,
-                                old_id, old_name, new_id, new_name, tracked)
-                ), message AS (
-                    INSERT INTO mail_message (
-                        model, res_id, record_name, body, message_id, message_type,
-                        subtype_id, is_internal, author_id, email_from, reply_to_force_new,
-                        date, create_uid, create_date, write_uid, write_date)
-                    SELECT model, res_id, record_name, body, message_id, 'notification',
-                           %(subtype)s, TRUE, %(author)s, %(email_from)s, FALSE,
-                           %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM row_data
-                    RETURNING id, message_id
+                INSERT INTO mail_message (%(names)s, message_id, author_id, reply_to_force_new,
+                                          date, create_uid, create_date, write_uid, write_date)
+                SELECT *, %(author)s, FALSE, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM unnest(%(arrays)s, %(message_id)s::varchar[])
+             RETURNING id, message_id
+                """,
+                names=SQL(", ").join(SQL.identifier(fname) for fname in MESSAGE_COLUMNS),
+                arrays=SQL(", ").join(
+                    SQL("%s::%s[]", columns[fname], SQL(MESSAGE_COLUMNS[fname]))
+                    for fname in MESSAGE_COLUMNS
+                ),
+                message_id=columns["message_id"],
+                author=author.id,
+                now=now,
+                uid=self.env.uid,
+            )
+        )
+        id_by_message_id = {message_id: id_ for id_, message_id in self.env.cr.fetchall()}
+        ids = [id_by_message_id[message_id] for message_id in columns["message_id"]]
+        recipients = [
+            (id_, partner_id)
+            for id_, message in zip(ids, messages, strict=True)
+            for partner_id in message.get("partner_ids") or ()
+        ]
+        if recipients:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO mail_message_res_partner_rel (mail_message_id, res_partner_id)
+                    SELECT * FROM unnest(%s::int[], %s::int[])
+                    """,
+                    [id_ for id_, __ in recipients],
+                    [partner_id for __, partner_id in recipients],
                 )
+            )
+        tracked = [
+            (id_, *message["tracking"])
+            for id_, message in zip(ids, messages, strict=True)
+            if message.get("tracking")
+        ]
+        if tracked:
+            self._dunning_insert_level_tracking(tracked, now)
+        self.env["mail.message"].invalidate_model()
+        for model in {message["model"] for message in messages}:
+            self.env[model].invalidate_model(["message_ids"])
+        return ids
+
+    @api.model
+    def _dunning_insert_level_tracking(self, tracked, now):
+        """:param tracked: [(message id, old level, new level)]"""
+        field_id = self.env["ir.model.fields"]._get("account.move", "dunning_level_id").id
+        self.env.cr.execute(
+            SQL(
+                """
                 INSERT INTO mail_tracking_value (
                     field_id, mail_message_id, old_value_integer, new_value_integer,
                     old_value_char, new_value_char,
                     create_uid, create_date, write_uid, write_date)
-                SELECT %(field)s, message.id, row_data.old_id, row_data.new_id,
-                       row_data.old_name, row_data.new_name,
+                SELECT %(field)s, message.id, message.old_id, message.new_id,
+                       message.old_name, message.new_name,
                        %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM message
-                  JOIN row_data ON row_data.message_id = message.message_id
-                 WHERE row_data.tracked
+                  FROM unnest(%(ids)s::int[], %(old_ids)s::int[], %(old_names)s::varchar[],
+                              %(new_ids)s::int[], %(new_names)s::varchar[])
+                       AS message(id, old_id, old_name, new_id, new_name)
                 """,
-                **columns,
-                subtype=self.env.ref("mail.mt_note").id,
-                author=author.id,
-                email_from=author.email_formatted or None,
-                now=now,
-                uid=self.env.uid,
                 field=field_id,
+                ids=[id_ for id_, __, __ in tracked],
+                old_ids=[old.id or None for __, old, __ in tracked],
+                old_names=[old.display_name if old else "" for __, old, __ in tracked],
+                new_ids=[new.id for __, __, new in tracked],
+                new_names=[new.display_name for __, __, new in tracked],
+                uid=self.env.uid,
+                now=now,
             )
         )
-        self.env["mail.message"].invalidate_model()
         self.env["mail.tracking.value"].invalidate_model()
-        for model in {record._name for record, *__ in rows}:
-            self.env[model].invalidate_model(["message_ids"])
 
     def _dunning_schedule_calls(self):
         calls = self.filtered(lambda c: c.level_id.phone_call)
