@@ -208,24 +208,29 @@ class CreditDunningCommunication(models.Model):
             raise UserError(self.env._("Only draft reminders can be changed."))
 
     def _dunning_send(self):
-        """Send these draft reminders and apply their levels' actions.
-
-        Set-based: the number of queries grows with the number of levels and
-        mail templates, not with the number of customers or invoices.
-        """
+        """Send these draft reminders (after a preview) and apply their actions."""
         communications = self.filtered(lambda c: c.state == "draft")
         if not communications:
             return self
         communications._dunning_cap_levels()
-        level_changes = communications._dunning_update_invoice_levels()
         communications.write({"state": "sent"})
-        communications._dunning_update_partner_levels()
-        communications._dunning_suspend_and_hand_over()
-        summaries = communications._dunning_summaries()
-        communications._dunning_send_emails(summaries)
-        communications._dunning_log(level_changes, summaries)
-        communications._dunning_schedule_calls()
-        return communications
+        return communications._dunning_apply()
+
+    def _dunning_apply(self):
+        """Apply the levels' actions of these sent reminders: invoices' and
+        customers' levels, suspension, hand-over, emails, notes and calls.
+
+        Set-based: the number of queries grows with the number of levels and
+        mail templates, not with the number of customers or invoices.
+        """
+        level_changes = self._dunning_update_invoice_levels()
+        self._dunning_update_partner_levels()
+        self._dunning_suspend_and_hand_over()
+        summaries = self._dunning_summaries()
+        self._dunning_send_emails(summaries)
+        self._dunning_log(level_changes, summaries)
+        self._dunning_schedule_calls()
+        return self
 
     def _dunning_cap_levels(self):
         """A controller may lower a reminder's level in the preview."""

@@ -109,7 +109,8 @@ class CreditDunningRun(models.Model):
                 .create({"company_id": company.id, "origin": "automatic", "state": "done"})
             )
             for batch in split_every(batch_size, partner_ids):
-                run._dunning_prepare(partner_ids=list(batch))._dunning_send()
+                # nothing to preview: the reminders are created sent, and acted on
+                run._dunning_prepare(partner_ids=list(batch), state="sent")._dunning_apply()
                 done += len(batch)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
                 if not modules.module.current_test:
@@ -215,8 +216,9 @@ class CreditDunningRun(models.Model):
             if row["current_days"] is None or row["target_days"] > row["current_days"]
         ]
 
-    def _dunning_prepare(self, partner_ids=None):
-        """Create the draft reminders of this run (one per customer)."""
+    def _dunning_prepare(self, partner_ids=None, state="draft"):
+        """Create the reminders of this run (one per customer), draft for a
+        preview unless ``state`` says otherwise."""
         self.ensure_one()
         rows = self._dunning_candidates(partner_ids)
         escalations = self._dunning_escalations(rows)
@@ -237,7 +239,12 @@ class CreditDunningRun(models.Model):
         )
         partners = self.env["res.partner"].browse(rows_by_partner)
         vals_list = [
-            self._dunning_communication_vals(partner, rows_by_partner[partner.id], levels, charged)
+            dict(
+                self._dunning_communication_vals(
+                    partner, rows_by_partner[partner.id], levels, charged
+                ),
+                state=state,
+            )
             for partner in partners
         ]
         return self._dunning_create_communications(vals_list)
