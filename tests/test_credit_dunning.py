@@ -6,6 +6,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
+from odoo.tools import format_amount
 
 from .common import CreditManagementCommon
 
@@ -377,6 +378,20 @@ class TestCreditDunning(CreditManagementCommon):
         many = count()
         savepoint.close(rollback=False)
         self.assertLessEqual(many, few + 3, f"{few} queries for 2 invoices, {many} for 22")
+
+    def test_batch_amount_formatter_matches_odoo(self):
+        """The run's amount formatter gives exactly Odoo's ``format_amount``."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        eur = self.env.ref("base.EUR")
+        amounts = [0.0, 5.0, -1234.5, 1234567.891, 40.0, 0.004]
+        for lang in ("en_US", "fr_FR"):
+            env = self.env(context=dict(self.env.context, lang=lang))
+            fast = env["res.currency"]._credit_amount_formatter()
+            for currency in (self.company.currency_id, eur):
+                for amount in amounts:
+                    self.assertEqual(
+                        fast(amount, currency), format_amount(env, amount, currency), (lang, amount)
+                    )
 
     def test_foreign_currency_invoice(self):
         other = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
