@@ -6,6 +6,8 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, plaintext2html
 from odoo.tools.mail import generate_tracking_message_id
 
+from ..tools import insert_pairs, insert_rows
+
 # columns of the chatter messages a run inserts, with their SQL types
 MESSAGE_COLUMNS = {
     "model": "varchar",
@@ -19,6 +21,55 @@ MESSAGE_COLUMNS = {
     "email_from": "varchar",
     "reply_to": "varchar",
     "mail_server_id": "int4",
+    "message_id": "varchar",
+    "author_id": "int4",
+    "reply_to_force_new": "bool",
+    "date": "timestamp",
+}
+TRACKING_COLUMNS = {
+    "field_id": "int4",
+    "mail_message_id": "int4",
+    "old_value_integer": "int4",
+    "new_value_integer": "int4",
+    "old_value_char": "varchar",
+    "new_value_char": "varchar",
+}
+# columns of the reminders a run inserts, with their SQL types
+INSERTED_COLUMNS = {
+    "name": "varchar",
+    "run_id": "int4",
+    "partner_id": "int4",
+    "company_id": "int4",
+    "level_id": "int4",
+    "date": "date",
+    "channel": "varchar",
+    "state": "varchar",
+    "recipient_id": "int4",
+    "user_id": "int4",
+    "amount_due": "numeric",
+    "interest_amount": "numeric",
+    "indemnity_amount": "numeric",
+    "fee_amount": "numeric",
+    "charges_amount": "numeric",
+}
+MAIL_COLUMNS = {
+    "mail_message_id": "int4",
+    "body_html": "text",
+    "email_to": "text",
+    "email_cc": "varchar",
+    "scheduled_date": "timestamp",
+    "state": "varchar",
+    "is_notification": "bool",
+    "auto_delete": "bool",
+}
+NOTIFICATION_COLUMNS = {
+    "author_id": "int4",
+    "mail_message_id": "int4",
+    "mail_mail_id": "int4",
+    "res_partner_id": "int4",
+    "notification_type": "varchar",
+    "notification_status": "varchar",
+    "is_read": "bool",
 }
 MAIL_FIELDS = (
     "attachment_ids",
@@ -83,23 +134,17 @@ class CreditDunningCommunication(models.Model):
 
     @api.depends("partner_id", "level_id")
     def _compute_name(self):
-        for communication in self:
-            communication.name = (
-                f"{communication.level_id.name or ''} - {communication.partner_id.name or ''}"
-            )
+        for record in self:
+            record.name = self._dunning_name(record.level_id, record.partner_id)
 
     @api.depends("line_ids.residual", "line_ids.interest", "line_ids.indemnity", "fee_amount")
     def _compute_amounts(self):
         for communication in self:
-            lines = communication.line_ids
-            communication.amount_due = sum(lines.mapped("residual"))
-            communication.interest_amount = sum(lines.mapped("interest"))
-            communication.indemnity_amount = sum(lines.mapped("indemnity"))
-            communication.charges_amount = (
-                communication.interest_amount
-                + communication.indemnity_amount
-                + communication.fee_amount
-            )
+            lines = [
+                {"residual": line.residual, "interest": line.interest, "indemnity": line.indemnity}
+                for line in communication.line_ids
+            ]
+            communication.update(self._dunning_amounts(lines, communication.fee_amount))
 
     def action_skip(self):
         self._check_draft()
@@ -207,6 +252,36 @@ class CreditDunningCommunication(models.Model):
         if any(c.state != "draft" for c in self):
             raise UserError(self.env._("Only draft reminders can be changed."))
 
+    @api.model
+    def _dunning_name(self, level, partner):
+        return f"{level.name or ''} - {partner.name or ''}"
+
+    @api.model
+    def _dunning_amounts(self, lines, fee_amount):
+        """The reminder's totals from its lines' values (dicts with residual,
+        interest and indemnity)."""
+        interest = sum(line.get("interest") or 0.0 for line in lines)
+        indemnity = sum(line.get("indemnity") or 0.0 for line in lines)
+        return {
+            "amount_due": sum(line.get("residual") or 0.0 for line in lines),
+            "interest_amount": interest,
+            "indemnity_amount": indemnity,
+            "charges_amount": interest + indemnity + fee_amount,
+        }
+
+    @api.model
+    def _dunning_insert(self, vals_list):
+        """Insert a run's reminders in one statement; return their ids.
+
+        The values are complete (totals and name included, see
+        ``credit.dunning.run._dunning_create_communications``): a run creates
+        thousands of reminders, which have no follower and log no creation.
+        """
+        self.flush_model()
+        ids = insert_rows(self.env, self._table, INSERTED_COLUMNS, vals_list)
+        self.env["credit.dunning.run"].invalidate_model(["communication_ids"])
+        return ids
+
     def _dunning_send(self):
         """Send these draft reminders (after a preview) and apply their actions."""
         communications = self.filtered(lambda c: c.state == "draft")
@@ -223,14 +298,40 @@ class CreditDunningCommunication(models.Model):
         Set-based: the number of queries grows with the number of levels and
         mail templates, not with the number of customers or invoices.
         """
-        level_changes = self._dunning_update_invoice_levels()
+        lines = self._dunning_line_rows()
+        self._dunning_update_invoice_levels(lines)
         self._dunning_update_partner_levels()
         self._dunning_suspend_and_hand_over()
-        summaries = self._dunning_summaries()
+        summaries = self._dunning_summaries(lines)
         self._dunning_send_emails(summaries)
-        self._dunning_log(level_changes, summaries)
+        self._dunning_log(lines, summaries)
         self._dunning_schedule_calls()
         return self
+
+    def _dunning_line_rows(self):
+        """The lines of these reminders with their invoice, in one query.
+
+        :return: dicts with communication_id, move_id, move_name, level_id,
+                 escalated and move_level_id (the invoice's current level)
+        """
+        self.env["credit.dunning.communication.line"].flush_model(
+            ["communication_id", "move_id", "level_id", "escalated", "date_due"]
+        )
+        self.env["account.move"].flush_model(["name", "dunning_level_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.communication_id, line.move_id, move.name AS move_name,
+                       line.level_id, line.escalated, move.dunning_level_id AS move_level_id
+                  FROM credit_dunning_communication_line line
+                  JOIN account_move move ON move.id = line.move_id
+                 WHERE line.communication_id = ANY(%s)
+              ORDER BY line.communication_id, line.date_due, line.id
+                """,
+                self.ids,
+            )
+        )
+        return self.env.cr.dictfetchall()
 
     def _dunning_cap_levels(self):
         """A controller may lower a reminder's level in the preview."""
@@ -263,28 +364,36 @@ class CreditDunningCommunication(models.Model):
                 else:
                     line.level_id = communication.level_id
 
-    def _dunning_update_invoice_levels(self):
+    def _dunning_update_invoice_levels(self, lines):
         """Move the escalated invoices to their new level: one write per level.
 
         The level change is traced in each invoice's reminder note (see
         ``_dunning_log``) rather than by a separate tracking message.
 
-        :return: {move_id: previous current level}
+        :param lines: the reminders' lines (``_dunning_line_rows``)
         """
-        lines = self.line_ids.filtered("escalated")
-        moves = lines.move_id.sudo().with_context(prefetch_fields=False)
-        previous = {move.id: move.dunning_level_id for move in moves}
-        quiet = moves.with_context(
-            tracking_disable=True,
-            skip_invoice_sync=True,
-            check_move_validity=False,
-            skip_is_manually_modified=True,
-        )
-        for level, level_lines in lines.grouped("level_id").items():
-            quiet.browse(level_lines.move_id.ids).write(
-                {"dunning_reached_level_id": level.id, "dunning_level_id": level.id}
+        move_ids_by_level = defaultdict(list)
+        for line in lines:
+            if line["escalated"]:
+                move_ids_by_level[line["level_id"]].append(line["move_id"])
+        # all the invoices of the batch share their prefetching: the checks of
+        # account.move's write read a few columns of all of them at once
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .with_context(
+                prefetch_fields=False,
+                tracking_disable=True,
+                skip_invoice_sync=True,
+                check_move_validity=False,
+                skip_is_manually_modified=True,
             )
-        return previous
+            .browse([move_id for ids in move_ids_by_level.values() for move_id in ids])
+        )
+        for level_id, move_ids in move_ids_by_level.items():
+            moves.browse(move_ids).with_prefetch(moves._prefetch_ids).write(
+                {"dunning_reached_level_id": level_id, "dunning_level_id": level_id}
+            )
 
     def _dunning_update_partner_levels(self):
         for company, communications in self.grouped("company_id").items():
@@ -313,7 +422,9 @@ class CreditDunningCommunication(models.Model):
             self._dunning_log_messages([(partner, body, None, None) for partner in partners])
         handed_over = self.filtered(lambda c: c.level_id.handover)
         for company, communications in handed_over.grouped("company_id").items():
-            communications.partner_id.with_company(company).sudo().write({"dunning_handover": True})
+            communications.partner_id.with_company(company).sudo()._credit_write_with_contacts(
+                {"dunning_handover": True}
+            )
 
     def _dunning_send_emails(self, summaries):
         """Queue the reminder emails, rendered in batch per template.
@@ -341,38 +452,107 @@ class CreditDunningCommunication(models.Model):
                 values_list.append(values)
                 attachments_list.append(attachments)
         message_ids = self._dunning_insert_messages(messages)
-        for values, message_id in zip(values_list, message_ids, strict=True):
-            values["mail_message_id"] = message_id
-        mails = self.env["mail.mail"].sudo().create(values_list)
-        for mail, attachments in zip(mails, attachments_list, strict=True):
-            if attachments:
-                mail.attachment_ids = [
-                    Command.create(
-                        {
-                            "name": name,
-                            "datas": datas,
-                            "type": "binary",
-                            "res_model": "mail.message",
-                            "res_id": mail.mail_message_id.id,
-                        }
-                    )
+        mails = self._dunning_queue_mails(message_ids, messages, values_list, attachments_list)
+        if mails:
+            # the queue sends them now rather than at its next hourly run
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+        return mails
+
+    @api.model
+    def _dunning_scheduled_date(self, value):
+        """A rendered scheduled date as mail.mail stores it (None if not set)."""
+        parsed = value and self.env["mail.mail"]._parse_scheduled_datetime(value)
+        return parsed.replace(tzinfo=None) if parsed else None
+
+    @api.model
+    def _dunning_queue_mails(self, message_ids, messages, values_list, attachments_list):
+        """Queue one email per message, with its recipients' notifications
+        (status "ready": the mail queue sends them and records the outcome).
+
+        In a few statements, as the messages: see ``_dunning_insert_messages``.
+
+        :param values_list: ``mail.mail`` values from ``_dunning_mail_values``
+        :param attachments_list: per email, the [(name, base64 data)] to attach
+        :return: the ``mail.mail`` records
+        """
+        attachment_links = [
+            (message_id, attachment_id)
+            for message_id, values in zip(message_ids, values_list, strict=True)
+            for attachment_id in values.get("attachment_ids") or ()
+        ]
+        new_attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": name,
+                        "datas": datas,
+                        "type": "binary",
+                        "res_model": "mail.message",
+                        "res_id": message_id,
+                    }
+                    for message_id, attachments in zip(message_ids, attachments_list, strict=True)
                     for name, datas in attachments
                 ]
-        self.env["mail.notification"].sudo().create(
+            )
+        )
+        attachment_links += [(attachment.res_id, attachment.id) for attachment in new_attachments]
+        insert_pairs(
+            self.env, "message_attachment_rel", "message_id", "attachment_id", attachment_links
+        )
+        Mail = self.env["mail.mail"]
+        mail_ids = insert_rows(
+            self.env,
+            "mail_mail",
+            MAIL_COLUMNS,
             [
                 {
                     "mail_message_id": message_id,
-                    "mail_mail_id": mail.id,
+                    "body_html": values.get("body_html"),
+                    "email_to": values.get("email_to") or None,
+                    "email_cc": values.get("email_cc") or None,
+                    "scheduled_date": self._dunning_scheduled_date(values.get("scheduled_date")),
+                    "state": "outgoing",
+                    "is_notification": True,
+                    "auto_delete": False,
+                }
+                for message_id, values in zip(message_ids, values_list, strict=True)
+            ],
+        )
+        recipients = [
+            (mail_id, message_id, partner_id)
+            for mail_id, message_id, message in zip(mail_ids, message_ids, messages, strict=True)
+            for partner_id in message.get("partner_ids") or ()
+        ]
+        insert_pairs(
+            self.env,
+            "mail_mail_res_partner_rel",
+            "mail_mail_id",
+            "res_partner_id",
+            [(mail_id, partner_id) for mail_id, __, partner_id in recipients],
+        )
+        insert_rows(
+            self.env,
+            "mail_notification",
+            NOTIFICATION_COLUMNS,
+            [
+                {
+                    "author_id": self.env.user.partner_id.id,
+                    "mail_message_id": message_id,
+                    "mail_mail_id": mail_id,
                     "res_partner_id": partner_id,
                     "notification_type": "email",
                     "notification_status": "ready",
                     "is_read": True,
                 }
-                for mail, message_id, message in zip(mails, message_ids, messages, strict=True)
-                for partner_id in message["partner_ids"]
-            ]
+                for mail_id, message_id, partner_id in recipients
+            ],
+            log_access=False,
         )
-        return mails
+        for model in ("mail.mail", "mail.notification", "mail.message"):
+            self.env[model].invalidate_model()
+        return Mail.browse(mail_ids)
 
     def _dunning_mail_values(self, rendered, summary):
         """The reminder's email, from its rendered template.
@@ -405,70 +585,68 @@ class CreditDunningCommunication(models.Model):
             "email_to": rendered.get("email_to"),
             "email_cc": rendered.get("email_cc"),
             "scheduled_date": rendered.get("scheduled_date"),
-            "recipient_ids": [Command.link(pid) for pid in partner_ids],
-            "is_notification": True,
-            "auto_delete": False,
+            "attachment_ids": rendered.get("attachment_ids") or [],
         }
-        attachment_ids = rendered.get("attachment_ids") or []
-        if attachment_ids:
-            values["attachment_ids"] = [Command.link(aid) for aid in attachment_ids]
         return message, values, rendered.get("attachments") or []
 
-    def _dunning_summaries(self):
+    def _dunning_summaries(self, lines):
         """{reminder id: one-line summary}, for the chatter of everything it concerns."""
         format_amount = self.env["res.currency"]._credit_amount_formatter()
         channels = dict(self._fields["channel"]._description_selection(self.env))
+        counts = defaultdict(int)
+        for line in lines:
+            counts[line["communication_id"]] += 1
         return {
             communication.id: self.env._(
                 "Reminder %(level)s (%(channel)s): %(count)s invoice(s), %(amount)s due.",
                 level=communication.level_id.name,
                 channel=channels[communication.channel],
-                count=len(communication.line_ids),
+                count=counts[communication.id],
                 amount=format_amount(communication.amount_due, communication.currency_id),
             )
             for communication in self
         }
 
-    def _dunning_log(self, level_changes, summaries):
+    def _dunning_log(self, lines, summaries):
         """Trace each reminder on the customer and on each of its invoices, with
         the invoice's level change, in one batch of messages."""
         rows = []
         for communication in self.with_context(prefetch_fields=False):
-            body = summaries[communication.id]
-            rows.append((communication.partner_id, body, None, None))
-            for line in communication.line_ids:
-                old = level_changes.get(line.move_id.id)
-                if old is not None and old != line.level_id:
-                    rows.append((line.move_id, body, old, line.level_id))
-                else:
-                    rows.append((line.move_id, body, None, None))
+            rows.append((communication.partner_id, summaries[communication.id], None, None))
+        Move = self.env["account.move"]
+        Level = self.env["credit.dunning.level"]
+        for line in lines:
+            body = summaries[line["communication_id"]]
+            move = Move.browse(line["move_id"])
+            old, new = line["move_level_id"], line["level_id"]
+            changed = line["escalated"] and old != new
+            tracking = (Level.browse(old), Level.browse(new)) if changed else None
+            rows.append((move, body, tracking, line["move_name"]))
         self._dunning_log_messages(rows)
 
     @api.model
     def _dunning_log_messages(self, rows):
         """Log internal notes in bulk, with the tracking of the invoices' level.
 
-        :param rows: [(record, body, old level or None, new level or None)]
+        :param rows: [(record, body, (old level, new level) or None, record
+                      name or None)]; ``record``'s display name by default
         """
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
         html = {}
         messages = []
-        for record, body, old, new in rows:
+        for record, body, tracking, record_name in rows:
             if body not in html:
                 html[body] = str(plaintext2html(body))
             messages.append(
                 {
                     "model": record._name,
                     "res_id": record.id,
-                    # an invoice's name is its display name, without composing it
-                    "record_name": record.name
-                    if record._name == "account.move"
-                    else record.display_name,
+                    "record_name": record_name or record.display_name,
                     "body": html[body],
                     "message_type": "notification",
                     "subtype_id": note,
                     "is_internal": True,
-                    "tracking": (old, new) if new is not None else None,
+                    "tracking": tracking,
                 }
             )
         return self._dunning_insert_messages(messages)
@@ -491,92 +669,65 @@ class CreditDunningCommunication(models.Model):
         if not messages:
             return []
         author = self.env.user.partner_id
-        now = fields.Datetime.now()
-        columns = defaultdict(list)
-        for message in messages:
-            for fname in MESSAGE_COLUMNS:
-                columns[fname].append(message.get(fname))
-            columns["message_id"].append(generate_tracking_message_id("dunning"))
-            if not message.get("email_from"):
-                columns["email_from"][-1] = author.email_formatted or None
+        email_from = author.email_formatted or None
+        rows = [
+            dict(
+                message,
+                email_from=message.get("email_from") or email_from,
+                message_id=generate_tracking_message_id("dunning"),
+                author_id=author.id,
+                reply_to_force_new=False,
+                date=self.env.cr.now(),
+            )
+            for message in messages
+        ]
         self.env["mail.message"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO mail_message (%(names)s, message_id, author_id, reply_to_force_new,
-                                          date, create_uid, create_date, write_uid, write_date)
-                SELECT *, %(author)s, FALSE, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(arrays)s, %(message_id)s::varchar[])
-             RETURNING id, message_id
-                """,
-                names=SQL(", ").join(SQL.identifier(fname) for fname in MESSAGE_COLUMNS),
-                arrays=SQL(", ").join(
-                    SQL("%s::%s[]", columns[fname], SQL(MESSAGE_COLUMNS[fname]))
-                    for fname in MESSAGE_COLUMNS
-                ),
-                message_id=columns["message_id"],
-                author=author.id,
-                now=now,
-                uid=self.env.uid,
-            )
+        ids = insert_rows(self.env, "mail_message", MESSAGE_COLUMNS, rows)
+        insert_pairs(
+            self.env,
+            "mail_message_res_partner_rel",
+            "mail_message_id",
+            "res_partner_id",
+            [
+                (id_, partner_id)
+                for id_, message in zip(ids, messages, strict=True)
+                for partner_id in message.get("partner_ids") or ()
+            ],
         )
-        id_by_message_id = {message_id: id_ for id_, message_id in self.env.cr.fetchall()}
-        ids = [id_by_message_id[message_id] for message_id in columns["message_id"]]
-        recipients = [
-            (id_, partner_id)
-            for id_, message in zip(ids, messages, strict=True)
-            for partner_id in message.get("partner_ids") or ()
-        ]
-        if recipients:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    INSERT INTO mail_message_res_partner_rel (mail_message_id, res_partner_id)
-                    SELECT * FROM unnest(%s::int[], %s::int[])
-                    """,
-                    [id_ for id_, __ in recipients],
-                    [partner_id for __, partner_id in recipients],
-                )
-            )
-        tracked = [
-            (id_, *message["tracking"])
-            for id_, message in zip(ids, messages, strict=True)
-            if message.get("tracking")
-        ]
-        if tracked:
-            self._dunning_insert_level_tracking(tracked, now)
+        self._dunning_insert_level_tracking(
+            [
+                (id_, *message["tracking"])
+                for id_, message in zip(ids, messages, strict=True)
+                if message.get("tracking")
+            ]
+        )
         self.env["mail.message"].invalidate_model()
         for model in {message["model"] for message in messages}:
             self.env[model].invalidate_model(["message_ids"])
         return ids
 
     @api.model
-    def _dunning_insert_level_tracking(self, tracked, now):
+    def _dunning_insert_level_tracking(self, tracked):
         """:param tracked: [(message id, old level, new level)]"""
+        if not tracked:
+            return
         field_id = self.env["ir.model.fields"]._get("account.move", "dunning_level_id").id
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO mail_tracking_value (
-                    field_id, mail_message_id, old_value_integer, new_value_integer,
-                    old_value_char, new_value_char,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT %(field)s, message.id, message.old_id, message.new_id,
-                       message.old_name, message.new_name,
-                       %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(ids)s::int[], %(old_ids)s::int[], %(old_names)s::varchar[],
-                              %(new_ids)s::int[], %(new_names)s::varchar[])
-                       AS message(id, old_id, old_name, new_id, new_name)
-                """,
-                field=field_id,
-                ids=[id_ for id_, __, __ in tracked],
-                old_ids=[old.id or None for __, old, __ in tracked],
-                old_names=[old.display_name if old else "" for __, old, __ in tracked],
-                new_ids=[new.id for __, __, new in tracked],
-                new_names=[new.display_name for __, __, new in tracked],
-                uid=self.env.uid,
-                now=now,
-            )
+        names = {level: level.display_name for __, old, new in tracked for level in (old, new)}
+        insert_rows(
+            self.env,
+            "mail_tracking_value",
+            TRACKING_COLUMNS,
+            [
+                {
+                    "field_id": field_id,
+                    "mail_message_id": message_id,
+                    "old_value_integer": old.id or None,
+                    "new_value_integer": new.id or None,
+                    "old_value_char": names[old] if old else "",
+                    "new_value_char": names[new] if new else "",
+                }
+                for message_id, old, new in tracked
+            ],
         )
         self.env["mail.tracking.value"].invalidate_model()
 

@@ -1,22 +1,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import api, fields, models
-from odoo.tools import SQL
 
-INSERTED_FIELDS = (
-    "communication_id",
-    "currency_id",
-    "company_id",
-    "state",
-    "move_id",
-    "date_due",
-    "days_overdue",
-    "residual",
-    "previous_level_id",
-    "level_id",
-    "escalated",
-    "interest",
-    "indemnity",
-)
+from ..tools import insert_rows
+
+# columns of the lines a run inserts, with their SQL types
+INSERTED_COLUMNS = {
+    "communication_id": "int4",
+    "currency_id": "int4",
+    "company_id": "int4",
+    "state": "varchar",
+    "move_id": "int4",
+    "date_due": "date",
+    "days_overdue": "int4",
+    "residual": "numeric",
+    "previous_level_id": "int4",
+    "level_id": "int4",
+    "escalated": "bool",
+    "interest": "numeric",
+    "indemnity": "numeric",
+}
 
 
 class CreditDunningCommunicationLine(models.Model):
@@ -65,40 +67,17 @@ class CreditDunningCommunicationLine(models.Model):
         lines carry no logic (plain values, decided by the run's query), so they
         skip the per-record work of ``create`` (defaults, access to each value).
         """
-        if not vals_list:
-            return self.browse()
         self.flush_model()
-        columns = {fname: [vals.get(fname) for vals in vals_list] for fname in INSERTED_FIELDS}
-        for fname in ("interest", "indemnity", "residual"):
-            columns[fname] = [value or 0.0 for value in columns[fname]]
-        columns["escalated"] = [bool(value) for value in columns["escalated"]]
-        types = {
-            "state": "varchar",
-            "date_due": "date",
-            "escalated": "bool",
-            "residual": "numeric",
-            "interest": "numeric",
-            "indemnity": "numeric",
-            "days_overdue": "int4",
-        }
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO credit_dunning_communication_line (%(columns)s,
-                            create_uid, create_date, write_uid, write_date)
-                SELECT *, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(arrays)s)
-             RETURNING id
-                """,
-                columns=SQL(", ").join(SQL.identifier(fname) for fname in INSERTED_FIELDS),
-                arrays=SQL(", ").join(
-                    SQL("%s::%s[]", columns[fname], SQL(types.get(fname, "int4")))
-                    for fname in INSERTED_FIELDS
-                ),
-                uid=self.env.uid,
-                now=fields.Datetime.now(),
+        rows = [
+            dict(
+                vals,
+                residual=vals.get("residual") or 0.0,
+                interest=vals.get("interest") or 0.0,
+                indemnity=vals.get("indemnity") or 0.0,
+                escalated=bool(vals.get("escalated")),
             )
-        )
-        lines = self.browse(row[0] for row in self.env.cr.fetchall())
+            for vals in vals_list
+        ]
+        lines = self.browse(insert_rows(self.env, self._table, INSERTED_COLUMNS, rows))
         self.env["credit.dunning.communication"].invalidate_model(["line_ids"])
         return lines

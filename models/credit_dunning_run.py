@@ -250,28 +250,33 @@ class CreditDunningRun(models.Model):
         return self._dunning_create_communications(vals_list)
 
     def _dunning_create_communications(self, vals_list):
-        """Create the reminders, then all their lines at once."""
-        lines_list = [vals.pop("line_ids") for vals in vals_list]
-        communications = (
-            self.env["credit.dunning.communication"]
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
-            .create(vals_list)
-        )
+        """Create the reminders and their lines, in one statement each.
+
+        The reminders' stored totals are summed here from their lines' values
+        (as ``_compute_amounts`` does), so that nothing is computed again.
+        """
+        Communication = self.env["credit.dunning.communication"]
+        lines_list = [[command[2] for command in vals.pop("line_ids")] for vals in vals_list]
+        for vals, lines in zip(vals_list, lines_list, strict=True):
+            vals.update(Communication._dunning_amounts(lines, vals.get("fee_amount") or 0.0))
+        communications = Communication.browse(Communication._dunning_insert(vals_list))
+        currency = self.company_id.currency_id
         self.env["credit.dunning.communication.line"]._dunning_insert(
             [
                 dict(
-                    command[2],
-                    communication_id=communication.id,
-                    currency_id=communication.currency_id.id,
-                    company_id=communication.company_id.id,
-                    state=communication.state,
+                    line,
+                    communication_id=communication_id,
+                    currency_id=currency.id,
+                    company_id=vals["company_id"],
+                    state=vals["state"],
                 )
-                for communication, commands in zip(communications, lines_list, strict=True)
-                for command in commands
+                for communication_id, vals, lines in zip(
+                    communications.ids, vals_list, lines_list, strict=True
+                )
+                for line in lines
             ]
         )
-        communications.modified(["line_ids"])
-        return self.env["credit.dunning.communication"].browse(communications.ids)
+        return communications
 
     def _dunning_filter_min_amount(self, rows_by_partner):
         minimum = self.company_id.dunning_min_amount
@@ -308,6 +313,7 @@ class CreditDunningRun(models.Model):
             )
         address = partner.address_get(["invoice"])["invoice"]
         return {
+            "name": self.env["credit.dunning.communication"]._dunning_name(top_level, partner),
             "run_id": self.id,
             "company_id": self.company_id.id,
             "partner_id": partner.id,

@@ -352,6 +352,11 @@ class ResPartner(models.Model):
         """Fields only a credit manager may change."""
         return {"credit_limit", "use_partner_credit_limit"} | set(self._credit_commercial_fields())
 
+    def _children_sync(self, values):
+        if self.env.context.get("credit_contacts_synced"):
+            return  # the contacts got the same values (_credit_write_with_contacts)
+        return super()._children_sync(values)
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -590,7 +595,7 @@ class ResPartner(models.Model):
 
     def _credit_set_hold(self, reason, origin="manual"):
         """Put these customers on hold in the current company (API for callers)."""
-        self.commercial_partner_id.write(
+        self.commercial_partner_id._credit_write_with_contacts(
             {
                 "credit_hold": True,
                 "credit_hold_reason": reason,
@@ -604,7 +609,7 @@ class ResPartner(models.Model):
         partners = self.commercial_partner_id.filtered(
             lambda p: p.credit_hold and (not origin or p.credit_hold_origin == origin)
         )
-        partners.with_context(credit_change_reason=reason).write(
+        partners.with_context(credit_change_reason=reason)._credit_write_with_contacts(
             {
                 "credit_hold": False,
                 "credit_hold_reason": False,
@@ -613,6 +618,19 @@ class ResPartner(models.Model):
             }
         )
         return partners
+
+    def _credit_write_with_contacts(self, vals):
+        """Write credit fields on these customers (commercial entities) and on
+        their contacts in one write, instead of Odoo's sync customer by
+        customer (a dunning run suspends hundreds of customers at once)."""
+        if not self:
+            return
+        synced = self.with_context(credit_contacts_synced=True)
+        synced.write(vals)
+        # as Odoo's sync: the contacts follow their customer whoever changed it
+        synced.sudo().search(
+            [("commercial_partner_id", "in", self.ids), ("id", "not in", self.ids)]
+        ).write(vals)
 
     def _solvency_record_check(
         self, values, source, trigger="user", provider=None, payload=None, company=None

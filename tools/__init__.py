@@ -1,0 +1,1 @@
+from .bulk_insert import insert_pairs, insert_rows
