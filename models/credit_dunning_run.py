@@ -83,7 +83,7 @@ class CreditDunningRun(models.Model):
         return action
 
     @api.model
-    def _cron_dunning(self, batch_size=500):
+    def _cron_dunning(self, batch_size=1000):
         """Daily processing: every company, customer batch by customer batch.
 
         Each batch is committed: a run killed half-way resumes where it

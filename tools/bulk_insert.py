@@ -16,8 +16,8 @@ LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
 def insert_rows(env, table, columns, rows, log_access=True):
     """Insert ``rows`` into ``table`` in one statement; return their ids in order.
 
-    The ids are drawn from the table's sequence first, so that they match the
-    order of ``rows`` whatever order PostgreSQL inserts them in.
+    The rows are inserted in the order given (``ORDER BY`` their position), so
+    that the ids returned match ``rows``, as for the ORM's multi-row inserts.
 
     :param str table: table name
     :param dict columns: {column name: SQL type}, e.g. {"res_id": "int4"}
@@ -28,34 +28,34 @@ def insert_rows(env, table, columns, rows, log_access=True):
     """
     if not rows:
         return []
-    cr = env.cr
-    cr.execute(
-        SQL(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            table,
-            len(rows),
-        )
-    )
-    ids = [row[0] for row in cr.fetchall()]
-    names = [SQL.identifier("id")] + [SQL.identifier(name) for name in columns]
-    arrays = [SQL("%s::int4[]", ids)] + [
+    names = [SQL.identifier(name) for name in columns]
+    arrays = [
         SQL("%s::%s[]", [row.get(name) for row in rows], SQL(sql_type))
         for name, sql_type in columns.items()
     ]
-    log = SQL("")
+    values = list(names)
     if log_access:
         names += [SQL.identifier(name) for name in LOG_COLUMNS]
-        log = SQL(", %(uid)s, %(now)s, %(uid)s, %(now)s", uid=env.uid, now=cr.now())
-    cr.execute(
+        now = env.cr.now()
+        values += [SQL("%s", env.uid), SQL("%s", now), SQL("%s", env.uid), SQL("%s", now)]
+    env.cr.execute(
         SQL(
-            "INSERT INTO %(table)s (%(names)s) SELECT *%(log)s FROM unnest(%(arrays)s)",
+            """
+            INSERT INTO %(table)s (%(names)s)
+            SELECT %(values)s
+              FROM unnest(%(arrays)s) WITH ORDINALITY AS row_(%(columns)s, position_)
+          ORDER BY position_
+         RETURNING id
+            """,
             table=SQL.identifier(table),
             names=SQL(", ").join(names),
-            log=log,
+            values=SQL(", ").join(values),
             arrays=SQL(", ").join(arrays),
+            columns=SQL(", ").join(SQL.identifier(name) for name in columns),
         )
     )
-    return ids
+    # ids are drawn in insertion order: ascending, whatever order they come back in
+    return sorted(row[0] for row in env.cr.fetchall())
 
 
 def insert_pairs(env, table, column1, column2, pairs):
