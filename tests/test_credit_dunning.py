@@ -133,6 +133,69 @@ class TestCreditDunning(CreditManagementCommon):
         self.assertEqual(len(self._run(day)), 2)
         self.assertFalse(self._run(day + timedelta(days=1)))
 
+    def test_reminder_email_letter_and_records(self):
+        """What a run writes in bulk is what the ORM would: the queued email to
+        the invoice address with its letter and notification, the reminder's
+        totals, the invoice's tracked level, the contacts' suspension."""
+        self.template.report_template_ids = self.env.ref(
+            "credit_management.action_report_dunning_letter"
+        )
+        accounting = self.env["res.partner"].create(
+            {
+                "name": "Accounts Payable",
+                "type": "invoice",
+                "parent_id": self.customer.id,
+                "email": "ap@example.com",
+            }
+        )
+        invoice = self._due_invoice()
+        queue = self.env.ref("mail.ir_cron_mail_scheduler_action")
+        Trigger = self.env["ir.cron.trigger"]
+        triggers = Trigger.search_count([("cron_id", "=", queue.id)])
+        reminder = self._run(DUE + timedelta(days=30))
+        self.assertEqual(reminder.name, "Formal notice - Dupont SARL")
+        self.assertEqual(reminder.recipient_id, accounting)
+        mail = self.env["mail.mail"].search([("model", "=", reminder._name)])
+        self.assertEqual(mail.mail_message_id.res_id, reminder.id)
+        self.assertIn(mail.mail_message_id, reminder.message_ids)
+        self.assertEqual(mail.recipient_ids, accounting)
+        self.assertEqual(mail.state, "outgoing")
+        self.assertIn("is due", mail.body_html)
+        self.assertEqual(len(mail.attachment_ids), 1, "the letter, attached")
+        self.assertEqual(mail.attachment_ids.res_model, "mail.message")
+        self.assertEqual(mail.attachment_ids.res_id, mail.mail_message_id.id)
+        notification = mail.mail_message_id.notification_ids
+        self.assertEqual(notification.res_partner_id, accounting)
+        self.assertEqual(notification.mail_mail_id, mail)
+        self.assertEqual(
+            (notification.notification_type, notification.notification_status), ("email", "ready")
+        )
+        self.assertGreater(
+            Trigger.search_count([("cron_id", "=", queue.id)]), triggers, "the queue runs now"
+        )
+        totals = ["amount_due", "interest_amount", "indemnity_amount", "charges_amount"]
+        stored = reminder.read(totals)[0]
+        del stored["id"]
+        reminder._compute_amounts()
+        self.assertEqual({fname: reminder[fname] for fname in totals}, stored)
+        self.assertEqual(stored["amount_due"], 1000.0)
+        self.assertEqual(stored["indemnity_amount"], 40.0)
+        tracking = invoice.message_ids.tracking_value_ids.filtered(
+            lambda t: t.field_id.name == "dunning_level_id"
+        )
+        self.assertEqual(tracking.new_value_integer, self.level_notice.id)
+        self.assertTrue(self.customer.credit_hold)
+        self.assertTrue(accounting.credit_hold, "the contacts follow their customer")
+        self.assertEqual(accounting.credit_hold_origin, "dunning")
+        self.assertEqual(
+            len(self.customer.message_ids.filtered(lambda m: "credit hold" in (m.body or ""))),
+            1,
+            "the suspension is logged once, on the customer",
+        )
+        with freeze_time(DUE + timedelta(days=31)):
+            self._pay(invoice, 1000.0)
+        self.assertFalse(accounting.credit_hold, "lifted for the contacts too")
+
     def test_interrupted_run_resumes(self):
         self._due_invoice()
         self._due_invoice(partner=self.other)
