@@ -277,9 +277,11 @@ class CreditDunningCommunication(models.Model):
         ``credit.dunning.run._dunning_create_communications``): a run creates
         thousands of reminders, which have no follower and log no creation.
         """
+        self.browse().check_access("create")
         self.flush_model()
         ids = insert_rows(self.env, self._table, INSERTED_COLUMNS, vals_list)
         self.env["credit.dunning.run"].invalidate_model(["communication_ids"])
+        self.browse(ids).check_access("create")  # record rules (companies)
         return ids
 
     def _dunning_send(self):

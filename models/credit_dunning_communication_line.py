@@ -67,6 +67,7 @@ class CreditDunningCommunicationLine(models.Model):
         lines carry no logic (plain values, decided by the run's query), so they
         skip the per-record work of ``create`` (defaults, access to each value).
         """
+        self.browse().check_access("create")
         self.flush_model()
         rows = [
             dict(
