@@ -424,7 +424,9 @@ class CreditDunningCommunication(models.Model):
             self._dunning_log_messages([(partner, body, None, None) for partner in partners])
         handed_over = self.filtered(lambda c: c.level_id.handover)
         for company, communications in handed_over.grouped("company_id").items():
-            communications.partner_id.with_company(company).sudo().write({"dunning_handover": True})
+            partners = communications.partner_id.with_company(company).sudo()
+            # not shared with the contacts: no sync, customer by customer, to them
+            partners.with_context(credit_no_children_sync=True).write({"dunning_handover": True})
 
     def _dunning_send_emails(self, summaries):
         """Queue the reminder emails, rendered in batch per template.

@@ -353,8 +353,10 @@ class ResPartner(models.Model):
         return {"credit_limit", "use_partner_credit_limit"} | set(self._credit_commercial_fields())
 
     def _children_sync(self, values):
-        if self.env.context.get("credit_contacts_synced"):
-            return  # the contacts got the same values (_credit_write_with_contacts)
+        if self.env.context.get("credit_no_children_sync"):
+            # the caller wrote the contacts too (_credit_write_with_contacts), or
+            # wrote fields that contacts do not share (the dunning hand-over)
+            return
         return super()._children_sync(values)
 
     @api.model_create_multi
@@ -625,7 +627,7 @@ class ResPartner(models.Model):
         customer (a dunning run suspends hundreds of customers at once)."""
         if not self:
             return
-        synced = self.with_context(credit_contacts_synced=True)
+        synced = self.with_context(credit_no_children_sync=True)
         synced.write(vals)
         # as Odoo's sync: the contacts follow their customer whoever changed it
         synced.sudo().search(
