@@ -739,6 +739,7 @@ class CreditDunningCommunication(models.Model):
             return
         activity_type = self.env.ref("mail.mail_activity_data_call")
         model_id = self.env["ir.model"]._get_id("res.partner")
+        format_amount = self.env["res.currency"]._credit_amount_formatter()
         # the collector finds the calls in their activities: no email per call
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             [
@@ -752,9 +753,7 @@ class CreditDunningCommunication(models.Model):
                     ),
                     "note": self.env._(
                         "%(amount)s overdue. Record the outcome (promise, dispute) in the chatter.",
-                        amount=communication.partner_id._credit_format_amount(
-                            communication.amount_due, communication.company_id
-                        ),
+                        amount=format_amount(communication.amount_due, communication.currency_id),
                     ),
                 }
                 for communication in calls
