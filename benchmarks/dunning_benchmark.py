@@ -9,8 +9,10 @@ late). The builder only needs ``account``: it also builds the same book in a
 database where OCA's ``account_credit_control`` is installed instead of
 ``credit_management``.
 
-``--measure`` runs the daily cron (``credit.dunning.run._cron_dunning``) inside a
-transaction that is rolled back at the end (its per-batch commits are turned into
+``--measure`` vacuums the database (as autovacuum keeps a live one: each measure
+leaves the dead rows of its rollback), then runs the daily cron
+(``credit.dunning.run._cron_dunning``) inside a transaction that is rolled back at
+the end (its per-batch commits are turned into
 flushes), so that it can be repeated; mails are only queued. It prints the
 customers, invoices, reminders, wall time, SQL queries, peak memory and the time
 per customer; ``--profile`` adds the cProfile top functions by cumulative time,
