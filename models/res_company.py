@@ -32,6 +32,17 @@ class ResCompany(models.Model):
         currency_field="currency_id",
         help="Customers whose overdue amount is below this are not reminded.",
     )
+    dunning_lift_mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Suspension Lifted Email",
+        domain=[("model", "=", "res.partner")],
+        default=lambda self: self.env.ref(
+            "credit_management.mail_template_dunning_suspension_lifted", raise_if_not_found=False
+        ),
+        help="Sent to a customer when its dunning suspension is lifted because its overdue "
+        "invoices are paid. Empty: the customer is not emailed (its salesperson is still "
+        "notified).",
+    )
 
     credit_expired_limit_zero = fields.Boolean(
         string="Expired Limits Count as Zero",

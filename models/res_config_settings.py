@@ -13,6 +13,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.credit_manager_user_id", readonly=False
     )
     dunning_min_amount = fields.Monetary(related="company_id.dunning_min_amount", readonly=False)
+    dunning_lift_mail_template_id = fields.Many2one(
+        related="company_id.dunning_lift_mail_template_id", readonly=False
+    )
     credit_expired_limit_zero = fields.Boolean(
         related="company_id.credit_expired_limit_zero", readonly=False
     )

@@ -1138,6 +1138,12 @@ class ResPartner(models.Model):
         cleared = held.filtered(lambda p: data.get(p.id, {}).get("overdue", 0.0) <= 0.0)
         reason = self.env._("Overdue invoices paid")
         cleared._credit_release_hold(reason=reason, origin="dunning")
+        template = self.env.company.dunning_lift_mail_template_id
+        if template and cleared:
+            # the customer hears that it may order again
+            cleared.message_post_with_source(
+                template, message_type="comment", subtype_xmlid="mail.mt_comment"
+            )
         for partner in cleared.filtered("user_id"):
             partner.message_post(
                 body=self.env._(

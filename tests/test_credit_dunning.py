@@ -227,6 +227,51 @@ class TestCreditDunning(CreditManagementCommon):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
 
+    def test_lifted_suspension_is_emailed_to_the_customer(self):
+        accounting = self.env["res.partner"].create(
+            {
+                "name": "Accounts Payable",
+                "type": "invoice",
+                "parent_id": self.customer.id,
+                "email": "ap@example.com",
+            }
+        )
+        self.customer.user_id = self.salesman
+        template = self.env.ref("credit_management.mail_template_dunning_suspension_lifted")
+        self.assertEqual(self.company.dunning_lift_mail_template_id, template)
+        invoice = self._due_invoice()
+        self._run(DUE + timedelta(days=30))
+        self.assertTrue(self.customer.credit_hold)
+        with freeze_time(DUE + timedelta(days=31)):
+            self._pay(invoice, 1000.0)
+        self.assertFalse(self.customer.credit_hold)
+        email = self.customer.message_ids.filtered(
+            lambda m: m.subject == "Your account is open again (Dupont SARL)"
+        )
+        self.assertEqual(len(email), 1)
+        self.assertEqual(email.partner_ids, accounting, "to the invoice address")
+        self.assertEqual(email.notification_ids.notification_type, "email")
+        self.assertIn("suspension of deliveries and new orders", email.body)
+        note = self.customer.message_ids.filtered(lambda m: "suspension of" in (m.body or ""))
+        self.assertIn(self.salesman.partner_id, (note - email).partner_ids, "salesperson told")
+
+        # without the setting, the customer is not emailed
+        self.company.dunning_lift_mail_template_id = False
+        second = self._due_invoice(due=DUE + timedelta(days=10))
+        self._run(DUE + timedelta(days=40))
+        self.assertTrue(self.customer.credit_hold)
+        with freeze_time(DUE + timedelta(days=41)):
+            self._pay(second, 1000.0)
+        self.assertFalse(self.customer.credit_hold)
+        self.assertEqual(
+            len(
+                self.customer.message_ids.filtered(
+                    lambda m: m.subject and "open again" in m.subject
+                )
+            ),
+            1,
+        )
+
     def test_partial_payment_keeps_suspension(self):
         invoice = self._due_invoice()
         self._run(DUE + timedelta(days=30))
