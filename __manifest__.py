@@ -47,6 +47,7 @@
         "wizards/credit_solvency_import_wizard_views.xml",
     ],
     "demo": ["demo/credit_management_demo.xml"],
+    "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
             "credit_management/static/tests/tours/*.js",

@@ -1,5 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import fields, models
+from odoo import api, fields, models
+
+# the default dunning schedule shipped for the main company
+DEFAULT_DUNNING_LEVELS = (
+    "credit_management.dunning_level_courtesy",
+    "credit_management.dunning_level_friendly",
+    "credit_management.dunning_level_second",
+    "credit_management.dunning_level_formal_notice",
+    "credit_management.dunning_level_handover",
+)
 
 
 class ResCompany(models.Model):
@@ -91,3 +100,20 @@ class ResCompany(models.Model):
         return group.sudo().users.filtered(
             lambda u: self in u.company_ids and u.active and not u.share
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._dunning_create_default_levels()
+        return companies
+
+    def _dunning_create_default_levels(self):
+        """Give these companies the default dunning schedule, as the main company
+        gets it at installation: a copy of the shipped levels (as the main
+        company has them now). Admins adapt or archive them per company."""
+        defaults = self.env["credit.dunning.level"].sudo().with_context(active_test=False)
+        for xmlid in DEFAULT_DUNNING_LEVELS:
+            defaults |= self.env.ref(xmlid, raise_if_not_found=False) or defaults.browse()
+        for company in self:
+            for level in defaults.filtered(lambda lvl, company=company: lvl.company_id != company):
+                level.copy({"company_id": company.id})

@@ -28,6 +28,8 @@ class TestCreditDunning(CreditManagementCommon):
             }
         )
         Level = cls.env["credit.dunning.level"]
+        # the test schedule replaces the default one the company got at creation
+        Level.with_context(active_test=False).search([("company_id", "=", cls.company.id)]).unlink()
         common = {"company_id": cls.company.id, "mail_template_id": cls.template.id}
         cls.level_courtesy = Level.create({"name": "Courtesy", "days_overdue": -5, **common})
         cls.level_friendly = Level.create({"name": "Friendly", "days_overdue": 5, **common})
@@ -388,13 +390,29 @@ class TestCreditDunning(CreditManagementCommon):
 
     def test_multi_company_levels(self):
         company_2 = self.setup_other_company()["company"]
+        levels_2 = self.env["credit.dunning.level"].search([("company_id", "=", company_2.id)])
+        self.assertEqual(
+            levels_2.mapped("days_overdue"), [-5, 5, 15, 30, 60], "a new company's default schedule"
+        )
+        self.assertEqual(
+            company_2.dunning_lift_mail_template_id, self.company.dunning_lift_mail_template_id
+        )
         self.env.user.company_ids |= company_2
         invoice_2 = self._invoice(partner=self.customer, amount=100.0, company=company_2)
         invoice_2.invoice_date_due = DUE
-        self._due_invoice()
+        invoice = self._due_invoice()
         communications = self._run(DUE + timedelta(days=5))
-        self.assertEqual(communications.company_id, self.company)
-        self.assertFalse(invoice_2.dunning_level_id, "company 2 has no dunning levels")
+        self.assertEqual(communications.company_id, self.company | company_2, "one per company")
+        self.assertEqual(invoice.dunning_level_id, self.level_friendly)
+        self.assertEqual(
+            invoice_2.dunning_level_id, levels_2.filtered(lambda lvl: lvl.days_overdue == 5)
+        )
+        reminder_2 = communications.filtered(lambda c: c.company_id == company_2)
+        self.assertEqual(reminder_2.line_ids.move_id, invoice_2, "each company its own invoices")
+        # a company's schedule is its own: archived, that company is not chased any more
+        levels_2.action_archive()
+        self.assertEqual(self._run(DUE + timedelta(days=20)).company_id, self.company)
+        self.assertEqual(invoice_2.dunning_level_id.days_overdue, 5, "not escalated")
 
     def test_example_automation_rule_on_suspension(self):
         rule = self.env.ref("credit_management.automation_dunning_suspension")
