@@ -2,8 +2,15 @@
 
 
 def post_init_hook(env):
-    """The data files give the main company the default dunning schedule; the
-    other companies of the database get a copy of it, as new companies do."""
+    """Defaults of the companies that exist at installation, as new companies get
+    them: the default dunning schedule (the data files give it to the main
+    company; the others get a copy) and the suspension-lifted email."""
     main_company = env.ref("base.main_company", raise_if_not_found=False)
-    companies = env["res.company"].search([("id", "!=", main_company.id if main_company else 0)])
-    companies._dunning_create_default_levels()
+    companies = env["res.company"].search([])
+    (companies - main_company)._dunning_create_default_levels()
+    template = env.ref(
+        "credit_management.mail_template_dunning_suspension_lifted", raise_if_not_found=False
+    )
+    companies.filtered(lambda company: not company.dunning_lift_mail_template_id).write(
+        {"dunning_lift_mail_template_id": template.id if template else False}
+    )
