@@ -404,6 +404,19 @@ def snapshot(env, tables):
 MAIL_TABLES = ("mail_mail", "mail_message", "mail_tracking_value", "mail_activity")
 
 
+def cost_figures(probe, reminders, lines, reminded, before, after):
+    """What a measured run cost, the same way for both modules."""
+    return [
+        ("wall time (s)", probe.wall),
+        ("SQL queries", probe.query_count),
+        ("SQL queries per reminder", probe.query_count / max(reminders, 1)),
+        ("SQL queries per invoice line", probe.query_count / max(lines, 1)),
+        ("time per reminded customer (ms)", 1000 * probe.wall / max(reminded, 1)),
+        ("peak RSS before run (MB)", probe.rss),
+        ("peak RSS after run (MB)", probe.peak_rss),
+    ] + [(f"{table} rows created", after[table] - before[table]) for table in MAIL_TABLES]
+
+
 def print_result(title, figures):
     print(f"\n=== {title} ===")
     for label, value in figures:
@@ -457,17 +470,8 @@ def measure_credit_management(registry, args):
             ("customers on credit hold", held),
             ("PDF attachments rendered", "yes" if args.with_pdf else "no"),
             ("batches (commits)", probe.commits),
-            ("wall time (s)", probe.wall),
-            ("SQL queries", probe.query_count),
-            ("SQL queries per reminder", probe.query_count / max(len(communications), 1)),
-            ("SQL queries per invoice line", probe.query_count / max(lines, 1)),
-            ("time per reminded customer (ms)", 1000 * probe.wall / max(reminded, 1)),
-            ("peak RSS before run (MB)", probe.rss),
-            ("peak RSS after run (MB)", probe.peak_rss),
         ]
-        figures += [
-            (f"{table} rows created", after[table] - before[table]) for table in MAIL_TABLES
-        ]
+        figures += cost_figures(probe, len(communications), lines, reminded, before, after)
         print_result(f"credit_management _cron_dunning on {cr.dbname}", figures)
         probe.print_details("credit_management", args.top)
         phases.print_details()
@@ -556,18 +560,7 @@ def measure_oca(registry, args):
         figures += [(f"  at {name}", count) for name, count in sorted(by_level.items())]
         figures += [("PDF attachments rendered", "yes" if args.with_pdf else "no")]
         figures += list(steps.items())
-        figures += [
-            ("wall time (s)", probe.wall),
-            ("SQL queries", probe.query_count),
-            ("SQL queries per communication", probe.query_count / max(len(communications), 1)),
-            ("SQL queries per line", probe.query_count / max(len(lines), 1)),
-            ("time per reminded customer (ms)", 1000 * probe.wall / max(reminded, 1)),
-            ("peak RSS before run (MB)", probe.rss),
-            ("peak RSS after run (MB)", probe.peak_rss),
-        ]
-        figures += [
-            (f"{table} rows created", after[table] - before[table]) for table in MAIL_TABLES
-        ]
+        figures += cost_figures(probe, len(communications), len(lines), reminded, before, after)
         print_result(f"OCA account_credit_control on {cr.dbname}", figures)
         probe.print_details("OCA account_credit_control", args.top)
         cr.rollback()

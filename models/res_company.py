@@ -86,6 +86,12 @@ class ResCompany(models.Model):
         "credit.solvency.rule", "company_id", string="Solvency Rules"
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        companies._dunning_create_default_levels()
+        return companies
+
     def _credit_limit_enforced(self):
         """Whether orders over the credit limit are blocked in this company."""
         self.ensure_one()
@@ -101,19 +107,17 @@ class ResCompany(models.Model):
             lambda u: self in u.company_ids and u.active and not u.share
         )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        companies = super().create(vals_list)
-        companies._dunning_create_default_levels()
-        return companies
-
     def _dunning_create_default_levels(self):
         """Give these companies the default dunning schedule, as the main company
         gets it at installation: a copy of the shipped levels (as the main
         company has them now). Admins adapt or archive them per company."""
-        defaults = self.env["credit.dunning.level"].sudo().with_context(active_test=False)
-        for xmlid in DEFAULT_DUNNING_LEVELS:
-            defaults |= self.env.ref(xmlid, raise_if_not_found=False) or defaults.browse()
+        Level = self.env["credit.dunning.level"].sudo().with_context(active_test=False)
+        defaults = Level.browse(
+            level.id
+            for xmlid in DEFAULT_DUNNING_LEVELS
+            if (level := self.env.ref(xmlid, raise_if_not_found=False))
+        )
         for company in self:
-            for level in defaults.filtered(lambda lvl, company=company: lvl.company_id != company):
-                level.copy({"company_id": company.id})
+            defaults.filtered_domain([("company_id", "!=", company.id)]).copy(
+                {"company_id": company.id}
+            )
