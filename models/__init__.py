@@ -15,6 +15,7 @@ from . import credit_solvency_provider
 from . import credit_solvency_check
 from . import res_partner
 from . import sale_order
+from . import sale_order_line
 from . import account_move
 from . import account_move_line
 from . import account_partial_reconcile

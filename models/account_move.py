@@ -4,6 +4,9 @@ from odoo.exceptions import UserError
 
 from .res_partner import EXPOSURE_KEYS
 
+# moves whose posting _post has checked already
+POSTING_CHECKED_KEY = "credit_management.checked_move_ids"
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -38,9 +41,28 @@ class AccountMove(models.Model):
         help="The customer promised to pay by this date: no reminder until then.",
     )
 
-    def action_post(self):
-        self._credit_check_posting()
-        return super().action_post()
+    def write(self, vals):
+        if vals.get("state") == "posted":
+            # a direct write of the posted state goes through the same check
+            checked = self.env.cr.cache.get(POSTING_CHECKED_KEY, set())
+            self.filtered(lambda m: m.id not in checked)._credit_check_posting()
+        return super().write(vals)
+
+    def _post(self, soft=True):
+        """Every posting path (button, Validate wizard, auto-post cron, other
+        modules) comes here: check the customer's credit first."""
+        to_check = self
+        if soft:
+            # dated in the future: only scheduled now, checked when posted
+            today = fields.Date.context_today(self)
+            to_check = self.filtered(lambda m: not m.date or m.date <= today)
+        to_check._credit_check_posting()
+        checked = self.env.cr.cache.setdefault(POSTING_CHECKED_KEY, set())
+        checked.update(self.ids)
+        try:
+            return super()._post(soft=soft)
+        finally:
+            checked.difference_update(self.ids)
 
     def _credit_check_posting(self):
         """Refuse posting customer invoices over limit, when the company asks it.
@@ -67,7 +89,7 @@ class AccountMove(models.Model):
             limited = partners.browse(
                 [partner_id for partner_id, (limit, __) in limits.items() if limit is not None]
             )
-            data = limited._credit_exposure_data(company) if limited else {}
+            data = limited._credit_exposure_data(company, lock=True) if limited else {}
             for move in company_moves:
                 partner = move.commercial_partner_id.with_company(company)
                 if partner.credit_hold:

@@ -1,7 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import formatLang
+from odoo.tools import format_date, formatLang
+
+# What a manager decides; the rest of a decision is the request, set by the system.
+DECISION_FIELDS = {
+    "state",
+    "decided_by_id",
+    "decision_date",
+    "decision_reason",
+    "valid_until",
+    "amount_limit",
+}
 
 
 class CreditDecision(models.Model):
@@ -80,6 +90,13 @@ class CreditDecision(models.Model):
         help="The approval holds while the order total does not exceed this amount. "
         "Empty: the order amount at approval.",
     )
+    consumed_date = fields.Datetime(
+        string="Used On",
+        readonly=True,
+        copy=False,
+        help="When the order was confirmed with this approval. An approval is used once: "
+        "an order cancelled and confirmed again needs a new one.",
+    )
 
     _sql_constraints = [
         (
@@ -117,16 +134,12 @@ class CreditDecision(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        is_manager = self._credit_is_manager()
+        if not self.env.su:
+            # requests are filed by the system, from the order (see
+            # sale.order._credit_request_approval), never written by hand
+            raise AccessError(self.env._("Credit requests are filed from the blocked order."))
         for vals in vals_list:
-            if vals.get("state", "requested") != "requested" and not is_manager:
-                raise AccessError(self.env._("Only credit managers can decide on credit."))
-            order = self.env["sale.order"].browse(vals["order_id"])
-            vals.setdefault("company_id", order.company_id.id)
-            vals.setdefault("partner_id", order.partner_id.commercial_partner_id.id)
-            vals.setdefault("salesperson_id", order.user_id.id)
-            vals.setdefault("currency_id", order.currency_id.id)
-            vals.setdefault("amount", order.amount_total)
+            vals.update(self._credit_request_values(vals["order_id"]))
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"]
@@ -137,15 +150,14 @@ class CreditDecision(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        decision_fields = {
-            "state",
-            "decided_by_id",
-            "decision_reason",
-            "valid_until",
-            "amount_limit",
-        }
-        if decision_fields & set(vals) and not self._credit_is_manager():
-            raise AccessError(self.env._("Only credit managers can decide on credit."))
+        if not self.env.su:
+            if DECISION_FIELDS & set(vals) and not self._credit_is_manager():
+                raise AccessError(self.env._("Only credit managers can decide on credit."))
+            request_fields = set(vals) - DECISION_FIELDS - set(self._credit_mail_fields())
+            if request_fields:
+                raise AccessError(
+                    self.env._("A credit request keeps the figures it was filed with.")
+                )
         return super().write(vals)
 
     def action_open_decide_wizard(self):
@@ -170,6 +182,31 @@ class CreditDecision(models.Model):
             "res_id": self.order_id.id,
             "view_mode": "form",
         }
+
+    @api.model
+    def _credit_request_values(self, order_id):
+        """What a request states, read from its order: never given by the caller."""
+        order = self.env["sale.order"].sudo().browse(order_id)
+        partner = order.partner_id.commercial_partner_id.with_company(order.company_id)
+        return {
+            "company_id": order.company_id.id,
+            "partner_id": partner.id,
+            "salesperson_id": order.user_id.id,
+            "currency_id": order.currency_id.id,
+            "amount": order.amount_total,
+            "block_reason": order.credit_block_reason,
+            "exposure": partner.credit_exposure,
+            "credit_limit": partner.credit_limit_effective,
+        }
+
+    @api.model
+    def _credit_mail_fields(self):
+        """Fields the chatter and activities write as any user may."""
+        return [
+            fname
+            for fname, field in self._fields.items()
+            if fname.startswith(("message_", "activity_")) or fname == "website_message_ids"
+        ]
 
     def _credit_is_manager(self):
         return self.env.su or self.env.user.has_group("credit_management.group_credit_manager")
@@ -210,11 +247,28 @@ class CreditDecision(models.Model):
         )
         self._credit_after_decision()
         if confirm:
-            orders = self.order_id.filtered(lambda o: o.state in ("draft", "sent"))
-            # The approval is the credit manager's authority over the order,
-            # even without sales rights; the credit check still runs.
-            orders.sudo().action_confirm()
+            self._credit_confirm_orders()
         return True
+
+    def _credit_confirm_orders(self):
+        """Confirm the approved orders as the approving manager: the approval
+        lifts the credit check of these orders only, not the manager's access
+        rights. Orders the manager may not confirm are left to their
+        salesperson, who is told so."""
+        orders = self.order_id.filtered(lambda o: o.state in ("draft", "sent"))
+        allowed = orders.filtered(lambda o: o.has_access("write"))
+        if allowed:
+            allowed.action_confirm()
+        for decision in self.filtered(lambda d: d.order_id in orders - allowed):
+            decision.order_id.sudo().message_post(
+                body=self.env._(
+                    "Credit approved: %(order)s can now be confirmed by its salesperson.",
+                    order=decision.order_id.name,
+                ),
+                partner_ids=decision.salesperson_id.partner_id.ids,
+                author_id=self.env.user.partner_id.id,
+                subtype_xmlid="mail.mt_note",
+            )
 
     def _credit_refuse(self, reason):
         self._credit_check_decidable(reason)
@@ -260,7 +314,7 @@ class CreditDecision(models.Model):
             )
             if self.valid_until:
                 body += " " + self.env._(
-                    "Valid until %(date)s.", date=fields.Date.to_string(self.valid_until)
+                    "Valid until %(date)s.", date=format_date(self.env, self.valid_until)
                 )
             if self.amount_limit:
                 amount = formatLang(self.env, self.amount_limit, currency_obj=self.currency_id)
@@ -274,14 +328,26 @@ class CreditDecision(models.Model):
         )
 
     def _credit_is_valid_for(self, order, date):
-        """Whether this approval lets ``order`` be confirmed on ``date``."""
+        """Whether this approval covers ``order`` on ``date``: same order, same
+        customer and currency, not expired, and the order within the approved
+        amount. Whether it is still unused is the caller's question."""
         self.ensure_one()
         if self.state != "approved" or self.order_id != order:
+            return False
+        if self.partner_id != order.partner_id.commercial_partner_id:
+            return False
+        if self.currency_id != order.currency_id:
             return False
         if self.valid_until and self.valid_until < date:
             return False
         ceiling = self.amount_limit or self.amount
         return order.currency_id.compare_amounts(order.amount_total, ceiling) <= 0
+
+    def _credit_consume(self):
+        """The confirmation these approvals allowed took place: they are used."""
+        unused = self.filtered(lambda d: not d.consumed_date)
+        if unused:
+            unused.sudo().write({"consumed_date": fields.Datetime.now()})
 
     def _credit_notify_managers(self):
         """Schedule an approval activity for the company's credit managers."""

@@ -1,5 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import fields, models
+from typing import NamedTuple
+
+from odoo import api, fields, models, tools
+
+
+class RuleInfo(NamedTuple):
+    """What a company's rule says of a rating, as the credit check reads it."""
+
+    credit_effect: str
+    max_limit: float
+    rating_name: str
+    note: str
 
 
 class CreditSolvencyRule(models.Model):
@@ -42,3 +53,32 @@ class CreditSolvencyRule(models.Model):
             "A rating can have only one rule per company.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        self.env.registry.clear_cache()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.env.registry.clear_cache()
+        return res
+
+    def unlink(self):
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        return res
+
+    @api.model
+    @tools.ormcache("company_id", "self.env.lang")
+    def _credit_rules_by_rating(self, company_id):
+        """{rating code: RuleInfo} of a company's rules (cached: the credit check
+        reads them at every order confirmation)."""
+        rules = self.sudo().search([("company_id", "=", company_id)])
+        return {
+            rule.rating_id.code: RuleInfo(
+                rule.credit_effect, rule.max_limit, rule.rating_id.name, rule.note or ""
+            )
+            for rule in rules
+        }

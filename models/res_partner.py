@@ -37,8 +37,11 @@ class ResPartner(models.Model):
         copy=False,
         help="No new sales order can be confirmed for this customer without a "
         "credit manager's approval.",
+        groups=CREDIT_READ_GROUPS,
     )
-    credit_hold_reason = fields.Char(string="Hold Reason", company_dependent=True, copy=False)
+    credit_hold_reason = fields.Char(
+        string="Hold Reason", company_dependent=True, copy=False, groups=CREDIT_READ_GROUPS
+    )
     credit_hold_origin = fields.Selection(
         [
             ("manual", "Manual"),
@@ -48,8 +51,11 @@ class ResPartner(models.Model):
         string="Hold Origin",
         company_dependent=True,
         copy=False,
+        groups=CREDIT_READ_GROUPS,
     )
-    credit_hold_date = fields.Date(string="On Hold Since", company_dependent=True, copy=False)
+    credit_hold_date = fields.Date(
+        string="On Hold Since", company_dependent=True, copy=False, groups=CREDIT_READ_GROUPS
+    )
     credit_review_date = fields.Date(
         string="Limit Review Date",
         company_dependent=True,
@@ -152,30 +158,43 @@ class ResPartner(models.Model):
         copy=False,
         readonly=True,
         help="Highest dunning level of the customer's open invoices.",
+        groups=CREDIT_READ_GROUPS,
     )
     dunning_exclude = fields.Boolean(
-        string="Do Not Dun", copy=False, help="Never send reminders to this customer."
+        string="Do Not Dun",
+        copy=False,
+        help="Never send reminders to this customer.",
+        groups=CREDIT_READ_GROUPS,
     )
     dunning_handover = fields.Boolean(
         string="Handed Over to Collection",
         company_dependent=True,
         copy=False,
         help="The case is with a collection agency or in legal action: no more reminders.",
+        groups=CREDIT_READ_GROUPS,
     )
     solvency_rating = fields.Selection(
         selection="_selection_solvency_rating",
         copy=False,
         tracking=True,
         help="Latest solvency grade of the customer (see Configuration > Solvency Ratings).",
+        groups=CREDIT_READ_GROUPS,
     )
-    solvency_score = fields.Integer(copy=False, help="Latest solvency score, from 0 to 100.")
-    solvency_date = fields.Date(copy=False, help="Date of the latest solvency check.")
-    solvency_source = fields.Char(copy=False, help="Where the latest rating comes from.")
+    solvency_score = fields.Integer(
+        copy=False, help="Latest solvency score, from 0 to 100.", groups=CREDIT_READ_GROUPS
+    )
+    solvency_date = fields.Date(
+        copy=False, help="Date of the latest solvency check.", groups=CREDIT_READ_GROUPS
+    )
+    solvency_source = fields.Char(
+        copy=False, help="Where the latest rating comes from.", groups=CREDIT_READ_GROUPS
+    )
     solvency_company_status = fields.Selection(
         [("active", "Active"), ("ceased", "Ceased")],
         string="Registry Status",
         copy=False,
         help="Administrative status in the company registry.",
+        groups=CREDIT_READ_GROUPS,
     )
     solvency_recommended_limit = fields.Float(
         string="Recommended Limit",
@@ -191,12 +210,18 @@ class ResPartner(models.Model):
         groups=CREDIT_READ_GROUPS,
         help="Amount covered by the credit insurer, in company currency.",
     )
-    credit_insurer = fields.Char(company_dependent=True, copy=False)
+    credit_insurer = fields.Char(company_dependent=True, copy=False, groups=CREDIT_READ_GROUPS)
     credit_insurance_policy = fields.Char(
-        string="Insurance Policy", company_dependent=True, copy=False
+        string="Insurance Policy",
+        company_dependent=True,
+        copy=False,
+        groups=CREDIT_READ_GROUPS,
     )
     credit_insured_expiry = fields.Date(
-        string="Insurance Expiry", company_dependent=True, copy=False
+        string="Insurance Expiry",
+        company_dependent=True,
+        copy=False,
+        groups=CREDIT_READ_GROUPS,
     )
     solvency_check_ids = fields.One2many(
         "credit.solvency.check",
@@ -294,28 +319,44 @@ class ResPartner(models.Model):
     def _search_credit_over_limit(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on 'Over Credit Limit'."))
-        candidates = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search([("credit_limit", ">", 0)])
-            .commercial_partner_id
-        )
-        data = candidates._credit_exposure_data(self.env.company)
-        currency = self.env.company.currency_id
-        over_ids = [
-            partner.id
-            for partner in candidates
-            if currency.compare_amounts(
-                sum(
-                    data.get(partner.id, {}).get(key, 0.0)
-                    for key in ("receivable", "draft", "orders")
-                ),
-                partner.credit_limit,
-            )
-            > 0
-        ]
+        company = self.env.company
+        candidates = self.sudo()._credit_limited_candidates(company)
+        limits = candidates._credit_effective_limits(company)
+        data = candidates._credit_exposure_data(company)
+        currency = company.currency_id
+        over_ids = []
+        for partner_id, (limit, __) in limits.items():
+            if limit is None:
+                continue
+            values = data.get(partner_id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
+            exposure = values["receivable"] + values["draft"] + values["orders"]
+            if currency.compare_amounts(exposure, limit) > 0:
+                over_ids.append(partner_id)
         positive = (operator == "=") == value
         return [("commercial_partner_id", "in" if positive else "not in", over_ids)]
+
+    @api.model
+    def _credit_limited_candidates(self, company):
+        """Commercial entities that may have a limit in ``company``: their own,
+        or one set by a solvency rule, a recommended or an insured amount (the
+        same sources as ``_credit_effective_limits``)."""
+        rules = self._credit_solvency_rules(company)
+        limiting = [
+            code for code, rule in rules.items() if rule.credit_effect in ("cap", "prepayment")
+        ]
+        domain = [("credit_limit", ">", 0)]
+        if limiting:
+            domain = ["|", ("solvency_rating", "in", limiting), *domain]
+        if company.solvency_cap_recommended:
+            domain = ["|", ("solvency_recommended_limit", ">", 0), *domain]
+        if company.solvency_cap_insured:
+            domain = ["|", ("credit_insured_limit", ">", 0), *domain]
+        return (
+            self.with_company(company)
+            .with_context(active_test=False)
+            .search(domain)
+            .commercial_partner_id
+        )
 
     @api.model
     def _selection_solvency_rating(self):
@@ -349,8 +390,13 @@ class ResPartner(models.Model):
 
     @api.model
     def _credit_protected_fields(self):
-        """Fields only a credit manager may change."""
-        return {"credit_limit", "use_partner_credit_limit"} | set(self._credit_commercial_fields())
+        """Fields only a credit manager (or the system) may change."""
+        return {
+            "credit_limit",
+            "use_partner_credit_limit",
+            "dunning_handover",
+            "dunning_level_id",
+        } | set(self._credit_commercial_fields())
 
     def _children_sync(self, values):
         if self.env.context.get("credit_no_children_sync"):
@@ -372,6 +418,7 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         self._credit_check_manage_access(vals)
+        attached = self._credit_entities_attached(vals)
         logged = self.browse()
         if {"credit_limit", "credit_hold", "credit_hold_reason"} & set(vals):
             logged = self.filtered(lambda p: p.id and p.commercial_partner_id == p)
@@ -392,6 +439,7 @@ class ResPartner(models.Model):
             "credit_solvency_checked"
         ):
             self._solvency_record_manual_change(vals)
+        attached._credit_log_attached()
         return res
 
     def action_credit_change_limit(self):
@@ -491,14 +539,22 @@ class ResPartner(models.Model):
         """Only credit managers change limits and holds.
 
         Contacts may receive the values of their commercial entity (Odoo's
-        commercial-field synchronisation), whoever triggers it.
+        commercial-field synchronisation), whoever triggers it. A customer with
+        credit data does not become a contact of another company (whose sync
+        would overwrite its hold and limit) but by a credit manager.
         """
+        if self.env.su or self.env.user.has_group("credit_management.group_credit_manager"):
+            return
+        if self._credit_entities_attached(vals):
+            raise AccessError(
+                self.env._(
+                    "Only credit managers can make a customer with a credit limit, a credit "
+                    "hold or reminders a contact of another company (%(partner)s).",
+                    partner=", ".join(self._credit_entities_attached(vals).mapped("display_name")),
+                )
+            )
         protected = self._credit_protected_fields() & set(vals)
-        if (
-            not protected
-            or self.env.su
-            or self.env.user.has_group("credit_management.group_credit_manager")
-        ):
+        if not protected:
             return
         if not self:  # create
             parent = self.browse(vals.get("parent_id")).commercial_partner_id
@@ -511,6 +567,50 @@ class ResPartner(models.Model):
             entity = partner.commercial_partner_id
             if entity == partner or not self._credit_same_values(entity, vals, protected):
                 self._credit_raise_manage_access(partner.display_name)
+
+    def _credit_entities_attached(self, vals):
+        """Customers of ``self`` with credit data (in any company) that ``vals``
+        turns into contacts of another company."""
+        if not ({"parent_id", "is_company"} & set(vals)) or not self.ids:
+            return self.browse()
+        entities = self.filtered(
+            lambda p: (
+                p.commercial_partner_id == p
+                and vals.get("parent_id", p.parent_id.id)
+                and not vals.get("is_company", p.is_company)
+            )
+        )
+        if not entities:
+            return entities
+        self.flush_recordset(["credit_hold", "credit_limit", "dunning_level_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id
+                  FROM res_partner
+                 WHERE id IN %(ids)s
+                   AND (jsonb_path_exists(credit_hold, '$.* ? (@ == true)')
+                        OR jsonb_path_exists(credit_limit, '$.* ? (@ > 0)')
+                        OR jsonb_path_exists(dunning_level_id, '$.* ? (@ != null)'))
+                """,
+                ids=tuple(entities.ids),
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    def _credit_log_attached(self):
+        """Keep on record that these customers' credit data now follow their
+        new parent company."""
+        for partner in self:
+            partner.sudo().message_post(
+                body=self.env._(
+                    "%(partner)s is now a contact of %(parent)s: its credit limit, hold and "
+                    "reminders follow %(parent)s from now on.",
+                    partner=partner.name,
+                    parent=partner.parent_id.name,
+                ),
+                author_id=self.env.user.partner_id.id,
+            )
 
     def _credit_raise_manage_access(self, name):
         raise AccessError(
@@ -769,10 +869,25 @@ class ResPartner(models.Model):
             entities._solvency_record_check(values, self.env._("Manual"), trigger="user")
 
     @api.model
+    def _credit_check_fields(self):
+        """Fields of a customer that the credit check reads."""
+        return [
+            "name",
+            "credit_limit",
+            "credit_limit_expiry",
+            "credit_hold",
+            "credit_hold_reason",
+            "solvency_rating",
+            "solvency_date",
+            "solvency_recommended_limit",
+            "credit_insured_limit",
+            "credit_insured_expiry",
+        ]
+
+    @api.model
     def _credit_solvency_rules(self, company):
-        """{rating code: rule} of ``company`` (one query)."""
-        rules = self.env["credit.solvency.rule"].sudo().search([("company_id", "=", company.id)])
-        return {rule.rating_id.code: rule for rule in rules}
+        """{rating code: RuleInfo} of ``company`` (cached, no query once read)."""
+        return self.env["credit.solvency.rule"]._credit_rules_by_rating(company.id)
 
     def _credit_effective_limits(self, company, date=None):
         """Credit limit that applies to these commercial partners in ``company``.
@@ -820,14 +935,14 @@ class ResPartner(models.Model):
                     rule.max_limit,
                     self.env._(
                         "rating %(rating)s: limit capped at %(amount)s",
-                        rating=rule.rating_id.name,
+                        rating=rule.rating_name,
                         amount=fmt(rule.max_limit, company),
                     ),
                 )
             )
         elif rule and rule.credit_effect == "prepayment":
             constraints.append(
-                (0.0, self.env._("rating %(rating)s: prepayment only", rating=rule.rating_id.name))
+                (0.0, self.env._("rating %(rating)s: prepayment only", rating=rule.rating_name))
             )
         recommended = self.solvency_recommended_limit
         if company.solvency_cap_recommended and recommended > 0:
@@ -898,7 +1013,7 @@ class ResPartner(models.Model):
                 message = self.env._(
                     "%(partner)s is rated %(rating)s.",
                     partner=partner.name,
-                    rating=rule.rating_id.name,
+                    rating=rule.rating_name,
                 )
                 if rule.note:
                     message += " " + rule.note
@@ -1156,12 +1271,18 @@ class ResPartner(models.Model):
             )
         return cleared
 
-    def _credit_exposure_data(self, company, date=None):
+    def _credit_exposure_data(self, company, date=None, lock=False, exclude_orders=None):
         """Exposure components of these commercial partners, in company currency.
 
         One grouped query (plus one for currency rates when foreign-currency
         orders exist), whatever the number of partners, invoices or orders.
 
+        :param lock: lock these customers until the end of the transaction (a
+            credit check that goes on to confirm or post): a concurrent check of
+            the same customer waits, then fails with a serialization error and
+            is retried (as Odoo retries requests), seeing what this one did
+        :param exclude_orders: confirmed orders left out of the exposure (the
+            orders being checked, counted apart)
         :return: {commercial_partner_id: {receivable, overdue, draft, orders}}
         """
         result = {}
@@ -1169,7 +1290,25 @@ class ResPartner(models.Model):
             return result
         date = date or fields.Date.context_today(self)
         self._credit_flush_exposure_models()
-        self.env.cr.execute(self._credit_exposure_query(company, date))
+        query = self._credit_exposure_query(company, date, exclude_orders)
+        if lock:
+            # A no-op update, not a FOR UPDATE: under Odoo's repeatable-read
+            # isolation only a row updated by a concurrent transaction makes
+            # the second one fail instead of reading its outdated snapshot.
+            query = SQL(
+                """
+                WITH locked AS (
+                    UPDATE res_partner SET write_date = write_date
+                     WHERE id IN %(partners)s
+                 RETURNING id
+                )
+                %(query)s
+                """,
+                partners=tuple(self.ids),
+                query=query,
+            )
+        # a serialization failure on the lock is expected concurrency: retried, not a bug
+        self.env.cr.execute(query, log_exceptions=not lock)
         foreign = []
         for partner_id, kind, currency_id, amount, overdue in self.env.cr.fetchall():
             values = result.setdefault(partner_id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
@@ -1211,9 +1350,10 @@ class ResPartner(models.Model):
         self.env["sale.order"].flush_model(["state", "company_id", "partner_id", "currency_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
 
-    def _credit_exposure_query(self, company, date):
+    def _credit_exposure_query(self, company, date, exclude_orders=None):
         """SQL returning (partner, kind, currency, amount, overdue) rows."""
         partner_ids = tuple(self.ids)
+        excluded = exclude_orders.ids if exclude_orders else []
         return SQL(
             """
             SELECT p.commercial_partner_id, 'receivable', NULL::integer,
@@ -1250,6 +1390,7 @@ class ResPartner(models.Model):
              WHERE p.commercial_partner_id IN %(partners)s
                AND so.company_id = %(company)s
                AND so.state = 'sale'
+               AND so.id != ALL(%(excluded)s)
                AND line.display_type IS NULL
                AND line.product_uom_qty > 0
           GROUP BY p.commercial_partner_id, so.currency_id
@@ -1257,4 +1398,5 @@ class ResPartner(models.Model):
             partners=partner_ids,
             company=company.id,
             date=date,
+            excluded=excluded,
         )

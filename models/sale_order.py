@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -9,6 +10,13 @@ from odoo.tools import SQL, plaintext2html
 from .res_partner import EXPOSURE_KEYS
 
 CHECKED_KEY = "credit_management.checked_order_ids"
+# confirmed orders whose growth an outer call is already watching
+WATCHED_KEY = "credit_management.watched_order_ids"
+# Who reads the credit status of an order: salespeople and credit users.
+ORDER_CREDIT_GROUPS = (
+    "sales_team.group_sale_salesman,credit_management.group_credit_user,"
+    "account.group_account_invoice,account.group_account_readonly"
+)
 
 
 class SaleOrder(models.Model):
@@ -26,19 +34,31 @@ class SaleOrder(models.Model):
         readonly=True,
         tracking=True,
         index="btree_not_null",
+        groups=ORDER_CREDIT_GROUPS,
     )
-    credit_block_reason = fields.Text(copy=False, readonly=True)
+    credit_block_reason = fields.Text(copy=False, readonly=True, groups=ORDER_CREDIT_GROUPS)
     credit_decision_ids = fields.One2many(
-        "credit.decision", "order_id", string="Credit Decisions", readonly=True
+        "credit.decision",
+        "order_id",
+        string="Credit Decisions",
+        readonly=True,
+        groups=ORDER_CREDIT_GROUPS,
     )
     partner_credit_hold = fields.Boolean(
-        related="partner_id.commercial_partner_id.credit_hold", string="Customer On Hold"
+        related="partner_id.commercial_partner_id.credit_hold",
+        string="Customer On Hold",
+        groups=ORDER_CREDIT_GROUPS,
     )
     partner_credit_hold_reason = fields.Char(
         related="partner_id.commercial_partner_id.credit_hold_reason",
         string="Customer Hold Reason",
+        groups=ORDER_CREDIT_GROUPS,
     )
-    credit_decision_count = fields.Integer(compute="_compute_credit_decision_count")
+    # Odoo's warning names the customer's amounts due: not for the portal.
+    partner_credit_warning = fields.Text(groups=ORDER_CREDIT_GROUPS)
+    credit_decision_count = fields.Integer(
+        compute="_compute_credit_decision_count", groups=ORDER_CREDIT_GROUPS
+    )
     credit_can_decide = fields.Boolean(compute="_compute_credit_can_decide")
 
     @api.depends("credit_decision_ids")
@@ -57,6 +77,13 @@ class SaleOrder(models.Model):
             company_orders._credit_add_solvency_warnings(company)
         return res
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        orders = super().create(vals_list)
+        # an import or an integration may create orders already confirmed
+        orders.filtered(lambda o: o.state == "sale")._credit_check_growth({})
+        return orders
+
     def write(self, vals):
         if {"credit_check_state", "credit_block_reason"} & set(vals) and not (
             self.env.su or self.env.user.has_group("credit_management.group_credit_manager")
@@ -64,11 +91,12 @@ class SaleOrder(models.Model):
             raise AccessError(self.env._("Only credit managers can change the credit status."))
         if vals.get("state") == "sale":
             self._credit_guard_confirmation()
-        return super().write(vals)
+        with self._credit_watch_growth():
+            return super().write(vals)
 
     def action_confirm(self):
         candidates = self.filtered(lambda o: o.state in ("draft", "sent"))
-        reasons = candidates._credit_blocking_reasons()
+        reasons, approvals = candidates._credit_check()
         blocked = self.browse([order.id for order in reasons])
         allowed = self - blocked
         checked = self.env.cr.cache.setdefault(CHECKED_KEY, set())
@@ -77,6 +105,7 @@ class SaleOrder(models.Model):
             res = super(SaleOrder, allowed).action_confirm() if allowed else True
         finally:
             checked.difference_update(allowed.ids)
+        approvals._credit_consume()
         allowed._credit_close_pending_requests()
         if not blocked:
             return res
@@ -123,46 +152,134 @@ class SaleOrder(models.Model):
         if reasons:
             raise UserError("\n\n".join(reasons.values()))
 
-    def _credit_blocking_reasons(self):
-        """Orders of ``self`` that need a credit decision to be confirmed.
+    @contextmanager
+    def _credit_watch_growth(self):
+        """Refuse, when the block ends, any increase of the confirmed orders of
+        ``self`` that the credit check would refuse (lines added, quantities or
+        prices raised after confirmation). Only an increase is checked, and
+        only once when calls nest (an order's write creating its lines)."""
+        watched = self.env.cr.cache.setdefault(WATCHED_KEY, set())
+        orders = self.filtered(lambda o: o.id and o.state == "sale" and o.id not in watched)
+        before = {order.id: order.amount_total for order in orders}
+        watched.update(before)
+        try:
+            yield
+        finally:
+            watched.difference_update(before)
+        self.browse(before)._credit_check_growth(before)
 
-        A constant number of queries whatever the size of the customers' books:
-        one for approvals, then per company one for the exposure of all the
-        customers concerned and at most one for currency rates.
+    def _credit_check_growth(self, before):
+        """Check the confirmed orders of ``self`` whose total rose above
+        ``before`` ({order id: previous total}, absent: a new order)."""
+        grown = self.filtered(
+            lambda o: (
+                o.state == "sale"
+                and o.currency_id.compare_amounts(o.amount_total, before.get(o.id, 0.0)) > 0
+            )
+        )
+        if not grown:
+            return
+        reasons = grown._credit_blocking_reasons(confirmed=True)
+        if reasons:
+            raise UserError("\n\n".join(reasons.values()))
+
+    def _credit_blocking_reasons(self, confirmed=False):
+        """Orders of ``self`` that need a credit decision (see ``_credit_check``).
 
         :return: {order: message}
         """
+        return self._credit_check(confirmed=confirmed)[0]
+
+    def _credit_check(self, confirmed=False):
+        """Check the credit of the customers of these orders.
+
+        A constant number of queries whatever the size of the customers' books:
+        per company one for the exposure of all the customers concerned (which
+        also locks them, so that two confirmations for one customer are
+        checked one after the other), at most one for currency rates, and one
+        for approvals only when an order is refused without one.
+
+        :param confirmed: the orders are already confirmed (created confirmed,
+            or grown after confirmation): their own amount is taken out of the
+            exposure and counted as the order's, and only the approval their
+            confirmation used can cover them
+        :return: ({order: message}, approvals that let an order through)
+        """
+        result = {}
+        approvals = self.env["credit.decision"]
         if not self:
-            return {}
+            return result, approvals
         today = fields.Date.context_today(self)
-        approvals = (
+        for company, orders in self.sudo().grouped("company_id").items():
+            reasons, used = orders.with_company(company)._credit_check_company(
+                company, today, confirmed
+            )
+            result.update(reasons)
+            approvals |= used
+        return {self.browse(order.id): message for order, message in result.items()}, approvals
+
+    def _credit_check_company(self, company, date, confirmed):
+        prepared = self._credit_check_prepare(company, date, confirmed)
+        reasons = self._credit_blocking_reasons_company(company, prepared, {})
+        approvals = self.env["credit.decision"]
+        if reasons:
+            approved = self.browse([order.id for order in reasons])._credit_valid_approvals(
+                date, confirmed
+            )
+            if approved:
+                reasons = self._credit_blocking_reasons_company(company, prepared, approved)
+                approvals = self.env["credit.decision"].union(
+                    *(approved[order] for order in approved if order not in reasons)
+                )
+        if prepared["review_needed"] and any(
+            order in prepared["first_orders"] for order in reasons
+        ):
+            self._credit_trigger_solvency_review()
+        return reasons, approvals
+
+    def _credit_valid_approvals(self, date, confirmed=False):
+        """{order: approval} of the orders of ``self`` that an approval covers
+        (one query)."""
+        decisions = (
             self.env["credit.decision"]
             .sudo()
-            .search([("order_id", "in", self.ids), ("state", "=", "approved")])
-        )
-        approved = {
-            decision.order_id
-            for decision in approvals
-            if decision._credit_is_valid_for(decision.order_id, today)
-        }
-        result = {}
-        for company, orders in self.sudo().grouped("company_id").items():
-            result.update(
-                orders.with_company(company)._credit_blocking_reasons_company(
-                    company, approved, today
-                )
+            .search(
+                [
+                    ("order_id", "in", self.ids),
+                    ("state", "=", "approved"),
+                    ("consumed_date", "!=" if confirmed else "=", False),
+                ]
             )
-        return {self.browse(order.id): message for order, message in result.items()}
+        )
+        result = {}
+        for decision in decisions:
+            order = self.browse(decision.order_id.id)
+            if decision._credit_is_valid_for(order, date):
+                result[order] = decision
+        return result
 
-    def _credit_blocking_reasons_company(self, company, approved, date):
+    def _credit_check_prepare(self, company, date, confirmed):
+        """Read what the check of these orders of ``company`` needs, in a
+        constant number of queries: limits, exposures (customers locked),
+        amounts in company currency and first large orders."""
+        # the customers' credit fields in one read (company-dependent ones
+        # would otherwise be a read of their own)
+        fnames = self.env["res.partner"]._credit_check_fields()
+        self.partner_id.fetch(["commercial_partner_id", *fnames])
         partners = self.partner_id.commercial_partner_id
+        partners.fetch(fnames)
         limits = (
             partners._credit_effective_limits(company, date)
             if company._credit_limit_enforced()
             else {}
         )
         limited = partners.filtered(lambda p: limits.get(p.id, (None,))[0] is not None)
-        data = limited._credit_exposure_data(company, date) if limited else {}
+        excluded = self if confirmed else self.browse()
+        data = (
+            limited._credit_exposure_data(company, date, lock=True, exclude_orders=excluded)
+            if limited
+            else {}
+        )
         first_orders = self._credit_first_order_candidates(company, date)
         amounts = dict.fromkeys(self.ids, 0.0)
         to_convert = self.filtered(
@@ -170,7 +287,9 @@ class SaleOrder(models.Model):
         )
         if to_convert:
             converted = self.env["res.currency"]._credit_to_company_currency(
-                [(order.currency_id, order.amount_total) for order in to_convert], company, date
+                [(order.currency_id, order._credit_open_amount()) for order in to_convert],
+                company,
+                date,
             )
             amounts.update(zip(to_convert.ids, converted, strict=True))
         first_orders = first_orders.filtered(
@@ -181,10 +300,40 @@ class SaleOrder(models.Model):
                 > 0
             )
         )
-        first_orders = first_orders._credit_first_orders_unknown(company)
+        first_orders = first_orders._credit_first_orders_unknown(company, excluded)
+        return {
+            "limits": limits,
+            "limited": limited,
+            "exposure": data,
+            "amounts": amounts,
+            "first_orders": first_orders,
+            "review_needed": bool(first_orders),
+        }
+
+    def _credit_open_amount(self):
+        """What this order still adds to the exposure: its total, less what is
+        invoiced already (as the exposure counts uninvoiced orders)."""
+        self.ensure_one()
+        if self.state != "sale":
+            return self.amount_total
+        return sum(
+            line.price_total
+            * max(line.product_uom_qty - line.qty_invoiced, 0.0)
+            / line.product_uom_qty
+            for line in self.order_line
+            if not line.display_type and line.product_uom_qty > 0
+        )
+
+    def _credit_blocking_reasons_company(self, company, prepared, approved):
+        """{order: message} of the orders refused, from ``prepared`` (no query).
+
+        :param approved: {order: approval} of the orders an approval covers
+        """
+        limits, limited = prepared["limits"], prepared["limited"]
+        data, amounts = prepared["exposure"], prepared["amounts"]
+        first_orders = prepared["first_orders"]
         pending = defaultdict(float)
         result = {}
-        review_needed = False
         for order in self.sorted("id"):
             partner = order.partner_id.commercial_partner_id
             reasons = []
@@ -193,7 +342,6 @@ class SaleOrder(models.Model):
                     reasons.append(order._credit_hold_message(partner))
                 if order in first_orders:
                     reasons.append(order._credit_first_order_message(partner, company))
-                    review_needed = True
                 if partner in limited:
                     values = data.get(partner.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
                     limit, explanation = limits[partner.id]
@@ -217,8 +365,6 @@ class SaleOrder(models.Model):
                 )
             else:
                 pending[partner.id] += amounts[order.id]
-        if review_needed:
-            self._credit_trigger_solvency_review()
         return result
 
     def _credit_add_solvency_warnings(self, company):
@@ -311,9 +457,10 @@ class SaleOrder(models.Model):
             )
         )
 
-    def _credit_first_orders_unknown(self, company):
-        """Orders of ``self`` whose customer has neither a confirmed order nor a
-        posted invoice in ``company`` yet (one query)."""
+    def _credit_first_orders_unknown(self, company, excluded=None):
+        """Orders of ``self`` whose customer has neither a confirmed order (but
+        the ``excluded`` ones) nor a posted invoice in ``company`` yet (one
+        query)."""
         if not self:
             return self
         partners = self.partner_id.commercial_partner_id
@@ -331,6 +478,7 @@ class SaleOrder(models.Model):
                  WHERE p.commercial_partner_id IN %(partners)s
                    AND so.company_id = %(company)s
                    AND so.state = 'sale'
+                   AND so.id != ALL(%(excluded)s)
                  UNION
                 SELECT move.commercial_partner_id
                   FROM account_move move
@@ -341,6 +489,7 @@ class SaleOrder(models.Model):
                 """,
                 partners=tuple(partners.ids),
                 company=company.id,
+                excluded=(excluded or self.browse()).ids,
             )
         )
         known = {partner_id for [partner_id] in self.env.cr.fetchall()}
@@ -398,23 +547,24 @@ class SaleOrder(models.Model):
             raise UserError(
                 self.env._("Only credit-blocked quotations can be submitted for approval.")
             )
-        vals_list = []
-        for order in orders:
-            partner = order.partner_id.commercial_partner_id.with_company(order.company_id).sudo()
-            vals_list.append(
-                {
-                    "order_id": order.id,
-                    "origin": origin,
-                    "block_reason": order.credit_block_reason,
-                    "request_note": note,
-                    "exposure": partner.credit_exposure,
-                    "credit_limit": partner.credit_limit,
-                }
+        if origin != "automatic":
+            orders.check_access("write")
+        # only the system files requests, from the orders' own figures
+        decisions = (
+            self.env["credit.decision"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "order_id": order.id,
+                        "origin": origin,
+                        "request_note": note,
+                        "requested_by_id": self.env.user.id,
+                    }
+                    for order in orders
+                ]
             )
-        Decision = self.env["credit.decision"]
-        if origin == "automatic":
-            Decision = Decision.sudo()
-        decisions = Decision.create(vals_list)
+        )
         decisions._credit_notify_managers()
         orders.sudo().write({"credit_check_state": "requested"})
         for decision in decisions:
@@ -446,10 +596,11 @@ class SaleOrder(models.Model):
 
     def _credit_close_pending_requests(self):
         """Cancel the open requests of orders that no longer need them."""
-        pending = self.credit_decision_ids.filtered(lambda d: d.state == "requested")
+        stale = self.filtered(lambda o: o.credit_check_state in ("blocked", "requested", "refused"))
+        # only a requested order has a pending request
+        pending = stale.credit_decision_ids.filtered(lambda d: d.state == "requested")
         if pending:
             pending.sudo().write({"state": "cancelled"})
             pending.sudo().activity_unlink(["credit_management.mail_activity_credit_approval"])
-        stale = self.filtered(lambda o: o.credit_check_state in ("blocked", "requested", "refused"))
         if stale:
             stale.sudo().write({"credit_check_state": False})

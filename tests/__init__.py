@@ -9,3 +9,4 @@ from . import test_credit_solvency_import
 from . import test_credit_solvency_provider
 from . import test_credit_solvency
 from . import test_credit_solvency_tour
+from . import test_credit_bypass

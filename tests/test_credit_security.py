@@ -98,11 +98,10 @@ class TestCreditSecurity(CreditManagementCommon):
     def test_decision_constraints(self):
         order = self._order(qty=20)
         other_currency = self.setup_other_currency("EUR")
+        Decision = self.env["credit.decision"].sudo()
+        decision = Decision.create({"order_id": order.id})
         with self.assertRaises(ValidationError):
-            self.env["credit.decision"].create(
-                {"order_id": order.id, "currency_id": other_currency.id}
-            )
-        decision = self.env["credit.decision"].create({"order_id": order.id})
+            decision.write({"currency_id": other_currency.id})
         with self.assertRaises(ValidationError):
             decision.write({"state": "approved", "decision_reason": ""})
         with self.assertRaises(UserError):

@@ -28,8 +28,9 @@ class CreditManagementTour(HttpCase):
         cls.manager = new_test_user(
             cls.env,
             login="credit_tour_manager",
+            # an approval confirms the order with the manager's own sales rights
             groups="credit_management.group_credit_manager,"
-            "sales_team.group_sale_salesman,account.group_account_invoice",
+            "sales_team.group_sale_salesman_all_leads,account.group_account_invoice",
             name="Carl Creditmanager",
         )
         cls.activity_type = cls.env.ref("credit_management.mail_activity_credit_approval")

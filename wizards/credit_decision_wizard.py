@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CreditDecisionWizard(models.TransientModel):
@@ -12,6 +12,11 @@ class CreditDecisionWizard(models.TransientModel):
         "credit.decision", string="Credit Request", required=True, readonly=True
     )
     order_id = fields.Many2one(related="decision_id.order_id")
+    partner_id = fields.Many2one(related="decision_id.partner_id")
+    amount = fields.Monetary(related="decision_id.amount")
+    exposure = fields.Monetary(related="decision_id.exposure")
+    credit_limit = fields.Monetary(related="decision_id.credit_limit")
+    company_currency_id = fields.Many2one(related="decision_id.company_currency_id")
     block_reason = fields.Text(related="decision_id.block_reason")
     request_note = fields.Text(related="decision_id.request_note")
     currency_id = fields.Many2one(related="decision_id.currency_id")
@@ -26,9 +31,19 @@ class CreditDecisionWizard(models.TransientModel):
     )
     confirm_order = fields.Boolean(
         string="Confirm the Order Now",
-        default=True,
-        help="Confirm the sales order right after the approval.",
+        compute="_compute_confirm_order",
+        store=True,
+        readonly=False,
+        help="Confirm the sales order right after the approval (with your own sales "
+        "rights; without them, its salesperson is told to confirm it).",
     )
+
+    @api.depends("decision_id")
+    def _compute_confirm_order(self):
+        for wizard in self:
+            wizard.confirm_order = bool(
+                wizard.decision_id and wizard.decision_id.order_id.has_access("write")
+            )
 
     def action_apply(self):
         self.ensure_one()
