@@ -13,8 +13,9 @@ from .common import CreditManagementCommon
 DUE = date(2026, 3, 6)  # a Friday
 
 
-@tagged("post_install", "-at_install")
-class TestCreditDunning(CreditManagementCommon):
+class CreditDunningCommon(CreditManagementCommon):
+    """A test schedule of five levels, two customers and helpers to run it."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -57,11 +58,12 @@ class TestCreditDunning(CreditManagementCommon):
             {"name": "Martin SA", "is_company": True, "email": "martin@example.com"}
         )
 
-    def _due_invoice(self, partner=None, amount=1000.0, due=DUE):
+    def _due_invoice(self, partner=None, amount=1000.0, due=DUE, currency=None):
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
                 "partner_id": (partner or self.customer).id,
+                "currency_id": (currency or self.currency).id,
                 "invoice_date": due - timedelta(days=30),
                 "invoice_date_due": due,
                 "invoice_line_ids": [
@@ -82,6 +84,9 @@ class TestCreditDunning(CreditManagementCommon):
             [("date", "=", day), ("state", "=", "sent")]
         )
 
+
+@tagged("post_install", "-at_install")
+class TestCreditDunning(CreditDunningCommon):
     def test_levels_reached_on_the_right_day(self):
         invoice = self._due_invoice()
         self.assertFalse(self._run(DUE - timedelta(days=6)))
