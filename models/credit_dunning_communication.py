@@ -137,11 +137,20 @@ class CreditDunningCommunication(models.Model):
         for record in self:
             record.name = self._dunning_name(record.level_id, record.partner_id)
 
-    @api.depends("line_ids.residual", "line_ids.interest", "line_ids.indemnity", "fee_amount")
+    @api.depends(
+        "line_ids.residual_company",
+        "line_ids.interest_company",
+        "line_ids.indemnity",
+        "fee_amount",
+    )
     def _compute_amounts(self):
         for communication in self:
             lines = [
-                {"residual": line.residual, "interest": line.interest, "indemnity": line.indemnity}
+                {
+                    "residual_company": line.residual_company,
+                    "interest_company": line.interest_company,
+                    "indemnity": line.indemnity,
+                }
                 for line in communication.line_ids
             ]
             communication.update(self._dunning_amounts(lines, communication.fee_amount))
@@ -200,6 +209,7 @@ class CreditDunningCommunication(models.Model):
                     self.fee_amount,
                 )
             )
+        format_amount = self.env["res.currency"]._credit_amount_formatter()
         for line in self.line_ids:
             if line.indemnity:
                 lines.append(
@@ -211,16 +221,26 @@ class CreditDunningCommunication(models.Model):
                         line.indemnity,
                     )
                 )
-            if line.interest:
+            if line.interest_company:
+                if line.currency_id == self.currency_id:
+                    label = self.env._(
+                        "Late-payment interest, invoice %(invoice)s, %(days)s days",
+                        invoice=line.move_id.name,
+                        days=line.days_overdue,
+                    )
+                else:
+                    label = self.env._(
+                        "Late-payment interest, invoice %(invoice)s, %(days)s days: "
+                        "%(amount)s at the invoice's rate",
+                        invoice=line.move_id.name,
+                        days=line.days_overdue,
+                        amount=format_amount(line.interest, line.currency_id),
+                    )
                 lines.append(
                     self._charges_line(
                         "credit_management.product_dunning_interest",
-                        self.env._(
-                            "Late-payment interest, invoice %(invoice)s, %(days)s days",
-                            invoice=line.move_id.name,
-                            days=line.days_overdue,
-                        ),
-                        line.interest,
+                        label,
+                        line.interest_company,
                     )
                 )
         return {
@@ -258,16 +278,53 @@ class CreditDunningCommunication(models.Model):
 
     @api.model
     def _dunning_amounts(self, lines, fee_amount):
-        """The reminder's totals from its lines' values (dicts with residual,
-        interest and indemnity)."""
-        interest = sum(line.get("interest") or 0.0 for line in lines)
+        """The reminder's totals, in company currency, from its lines' values
+        (dicts with residual_company, interest_company and indemnity)."""
+        interest = sum(line.get("interest_company") or 0.0 for line in lines)
         indemnity = sum(line.get("indemnity") or 0.0 for line in lines)
         return {
-            "amount_due": sum(line.get("residual") or 0.0 for line in lines),
+            "amount_due": sum(line.get("residual_company") or 0.0 for line in lines),
             "interest_amount": interest,
             "indemnity_amount": indemnity,
             "charges_amount": interest + indemnity + fee_amount,
         }
+
+    def _dunning_totals_by_currency(self):
+        """What the customer owes, currency by currency, for the reminder's
+        email and letter: the company's currency first (it carries the fee and
+        the indemnities), then the invoices' other currencies.
+
+        :return: list of dicts with currency, amount_due, interest, charges
+                 (interest, plus fee and indemnities in company currency) and
+                 total (amount due plus charges)
+        """
+        self.ensure_one()
+        company_currency = self.currency_id
+        totals = {
+            company_currency: {
+                "currency": company_currency,
+                "amount_due": 0.0,
+                "interest": 0.0,
+                "charges": self.fee_amount + self.indemnity_amount,
+            }
+        }
+        for line in self.line_ids:
+            total = totals.setdefault(
+                line.currency_id,
+                {"currency": line.currency_id, "amount_due": 0.0, "interest": 0.0, "charges": 0.0},
+            )
+            total["amount_due"] += line.residual
+            total["interest"] += line.interest
+            total["charges"] += line.interest
+        result = [totals.pop(company_currency)]
+        result += sorted(totals.values(), key=lambda total: total["currency"].name)
+        for total in result:
+            total["total"] = total["amount_due"] + total["charges"]
+        return [
+            total
+            for total in result
+            if total["currency"] != company_currency or len(result) == 1 or total["total"]
+        ]
 
     @api.model
     def _dunning_insert(self, vals_list):
@@ -314,17 +371,20 @@ class CreditDunningCommunication(models.Model):
         """The lines of these reminders with their invoice, in one query.
 
         :return: dicts with communication_id, move_id, move_name, level_id,
-                 escalated and move_level_id (the invoice's current level)
+                 escalated, move_level_id (the invoice's current level),
+                 currency_id and residual (in that currency)
         """
         self.env["credit.dunning.communication.line"].flush_model(
             ["communication_id", "move_id", "level_id", "escalated", "date_due"]
+            + ["currency_id", "residual"]
         )
         self.env["account.move"].flush_model(["name", "dunning_level_id"])
         self.env.cr.execute(
             SQL(
                 """
                 SELECT line.communication_id, line.move_id, move.name AS move_name,
-                       line.level_id, line.escalated, move.dunning_level_id AS move_level_id
+                       line.level_id, line.escalated, move.dunning_level_id AS move_level_id,
+                       line.currency_id, line.residual
                   FROM credit_dunning_communication_line line
                   JOIN account_move move ON move.id = line.move_id
                  WHERE line.communication_id = ANY(%s)
@@ -592,22 +652,37 @@ class CreditDunningCommunication(models.Model):
         return message, values, rendered.get("attachments") or []
 
     def _dunning_summaries(self, lines):
-        """{reminder id: one-line summary}, for the chatter of everything it concerns."""
+        """{reminder id: one-line summary}, for the chatter of everything it
+        concerns; the amount due in each currency of its invoices."""
         format_amount = self.env["res.currency"]._credit_amount_formatter()
         channels = dict(self._fields["channel"]._description_selection(self.env))
+        Currency = self.env["res.currency"]
         counts = defaultdict(int)
+        due = defaultdict(lambda: defaultdict(float))
         for line in lines:
             counts[line["communication_id"]] += 1
-        return {
-            communication.id: self.env._(
+            due[line["communication_id"]][line["currency_id"]] += line["residual"] or 0.0
+        summaries = {}
+        for communication in self:
+            amounts = due[communication.id]
+            company_currency = communication.currency_id
+            if set(amounts) - {company_currency.id}:
+                currencies = Currency.browse(amounts).sorted(
+                    lambda c, first=company_currency: (c != first, c.name)
+                )
+                amount = " + ".join(
+                    format_amount(amounts[currency.id], currency) for currency in currencies
+                )
+            else:
+                amount = format_amount(communication.amount_due, communication.currency_id)
+            summaries[communication.id] = self.env._(
                 "Reminder %(level)s (%(channel)s): %(count)s invoice(s), %(amount)s due.",
                 level=communication.level_id.name,
                 channel=channels[communication.channel],
                 count=counts[communication.id],
-                amount=format_amount(communication.amount_due, communication.currency_id),
+                amount=amount,
             )
-            for communication in self
-        }
+        return summaries
 
     def _dunning_log(self, lines, summaries):
         """Trace each reminder on the customer and on each of its invoices, with

@@ -182,9 +182,12 @@ class CreditDunningLevel(models.Model):
                 )
             )
 
-    def _interest(self, amount, days):
-        """Late-payment interest on ``amount`` for ``days`` late (simple, 365 days)."""
+    def _interest(self, amount, days, currency=None):
+        """Late-payment interest on ``amount`` for ``days`` late (simple, 365
+        days), rounded in ``currency`` (that of the amount; the company's by
+        default)."""
         self.ensure_one()
         if not self.apply_interest or days <= 0 or amount <= 0:
             return 0.0
-        return self.currency_id.round(amount * self.interest_rate / 100.0 * days / 365.0)
+        currency = currency or self.currency_id
+        return currency.round(amount * self.interest_rate / 100.0 * days / 365.0)

@@ -141,6 +141,8 @@ class CreditDunningRun(models.Model):
                     "dunning_disputed",
                     "dunning_promise_date",
                     "commercial_partner_id",
+                    "currency_id",
+                    "amount_residual_signed",
                 ],
             ),
             ("res.partner", ["dunning_exclude", "dunning_handover"]),
@@ -164,7 +166,9 @@ class CreditDunningRun(models.Model):
                    move.commercial_partner_id AS partner_id,
                    move.invoice_date_due AS date_due,
                    %(date)s::date - move.invoice_date_due AS days_overdue,
-                   move.amount_residual_signed AS residual,
+                   move.currency_id AS currency_id,
+                   move.amount_residual AS residual,
+                   move.amount_residual_signed AS residual_company,
                    move.dunning_reached_level_id AS current_level_id,
                    current_level.days_overdue AS current_days,
                    target.id AS target_level_id,
@@ -260,13 +264,11 @@ class CreditDunningRun(models.Model):
         for vals, lines in zip(vals_list, lines_list, strict=True):
             vals.update(Communication._dunning_amounts(lines, vals.get("fee_amount") or 0.0))
         communications = Communication.browse(Communication._dunning_insert(vals_list))
-        currency = self.company_id.currency_id
         self.env["credit.dunning.communication.line"]._dunning_insert(
             [
                 dict(
                     line,
                     communication_id=communication_id,
-                    currency_id=currency.id,
                     company_id=vals["company_id"],
                     state=vals["state"],
                 )
@@ -285,7 +287,7 @@ class CreditDunningRun(models.Model):
         return {
             partner_id: rows
             for partner_id, rows in rows_by_partner.items()
-            if sum(row["residual"] for row in rows if row["days_overdue"] > 0) >= minimum
+            if sum(row["residual_company"] for row in rows if row["days_overdue"] > 0) >= minimum
         }
 
     def _dunning_charged_so_far(self, move_ids):
@@ -327,25 +329,53 @@ class CreditDunningRun(models.Model):
         }
 
     def _dunning_line_vals(self, row, level, escalated, charged):
-        interest_claimed, indemnity_claimed = charged or (0.0, 0.0)
-        interest = indemnity = 0.0
-        if escalated:
-            interest = max(
-                level._interest(row["residual"], row["days_overdue"]) - interest_claimed, 0.0
-            )
-            if level.apply_indemnity and not indemnity_claimed:
-                indemnity = level.indemnity_amount
         return {
             "move_id": row["move_id"],
+            "currency_id": row["currency_id"],
             "date_due": row["date_due"],
             "days_overdue": row["days_overdue"],
             "residual": row["residual"],
+            "residual_company": row["residual_company"],
             "previous_level_id": row["current_level_id"],
             "level_id": level.id,
             "escalated": escalated,
-            "interest": interest,
-            "indemnity": indemnity,
+            **self._dunning_line_charges(level if escalated else None, row, charged),
         }
+
+    @api.model
+    def _dunning_line_charges(self, level, row, charged):
+        """Interest and indemnity of an invoice reaching ``level`` (none when
+        ``level`` is None: the invoice stays at its level).
+
+        Interest runs on the invoice's own amount due, in its currency; its
+        company-currency value uses the invoice's own rate (that of its amount
+        due in company currency), as the reminder's totals do. The indemnity
+        is a fixed amount of the level, in company currency.
+
+        :param row: dict with currency_id, residual (invoice currency),
+            residual_company and days_overdue
+        :param charged: (interest, indemnity) already claimed on the invoice
+        """
+        charges = {"interest": 0.0, "interest_company": 0.0, "indemnity": 0.0}
+        if not level:
+            return charges
+        interest_claimed, indemnity_claimed = charged or (0.0, 0.0)
+        currency = self.env["res.currency"].browse(row["currency_id"])
+        interest = max(
+            level._interest(row["residual"], row["days_overdue"], currency) - interest_claimed,
+            0.0,
+        )
+        company_currency = level.currency_id
+        if currency == company_currency or not row["residual"]:
+            interest_company = interest
+        else:
+            interest_company = company_currency.round(
+                interest * row["residual_company"] / row["residual"]
+            )
+        charges.update(interest=interest, interest_company=interest_company)
+        if level.apply_indemnity and not indemnity_claimed:
+            charges["indemnity"] = level.indemnity_amount
+        return charges
 
     @api.model
     def _dunning_channel(self, level):

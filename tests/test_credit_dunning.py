@@ -526,25 +526,16 @@ class TestCreditDunning(CreditDunningCommon):
 
     def test_foreign_currency_invoice(self):
         other = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer.id,
-                "currency_id": other.id,
-                "invoice_date": DUE - timedelta(days=30),
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "S", "quantity": 1, "price_unit": 1000.0, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        invoice.action_post()
-        invoice.invoice_date_due = DUE
+        self._due_invoice(currency=other)
         communications = self._run(DUE + timedelta(days=31))
-        self.assertEqual(communications.amount_due, 500.0, "in company currency")
-        # interest on the company-currency amount: 500 x 10% x 31 / 365
-        self.assertAlmostEqual(communications.line_ids.interest, 4.25)
+        self.assertEqual(communications.amount_due, 500.0, "totals in company currency")
+        line = communications.line_ids
+        self.assertEqual((line.residual, line.currency_id), (1000.0, other), "listed in EUR")
+        # interest on the invoice's own amount due: 1,000 x 10% x 31 / 365 EUR,
+        # worth half as much in company currency at the invoice's rate
+        self.assertAlmostEqual(line.interest, 8.49)
+        self.assertAlmostEqual(line.interest_company, 4.25)
+        self.assertAlmostEqual(communications.interest_amount, 4.25)
 
     def test_promise_to_pay_wizard(self):
         invoice = self._due_invoice()

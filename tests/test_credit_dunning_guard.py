@@ -1,14 +1,102 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """What a reminder, a run and a level refuse, and what they must not break."""
 
+from datetime import timedelta
+
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
+from odoo.tools import format_amount, html2plaintext
 
-from .test_credit_dunning import CreditDunningCommon
+from .test_credit_dunning import DUE, CreditDunningCommon
 
 
 @tagged("post_install", "-at_install")
 class TestCreditDunningGuard(CreditDunningCommon):
+    # ------------------------------------------------------------------
+    # foreign-currency invoices are reminded in their currency
+    # ------------------------------------------------------------------
+
+    def test_foreign_currency_invoices_in_their_currency(self):
+        eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        self._due_invoice(amount=1000.0)
+        foreign = self._due_invoice(currency=eur)
+        # the shipped reminder emails all share the layout of this one
+        self.level_notice.mail_template_id = self.env.ref(
+            "credit_management.mail_template_dunning_second"
+        )
+        reminder = self._run(DUE + timedelta(days=31))
+        line = reminder.line_ids.filtered(lambda li: li.move_id == foreign)
+        self.assertEqual(line.currency_id, eur)
+        self.assertEqual(line.residual, 1000.0, "in the invoice's currency")
+        # 1,000 EUR x 10% x 31 / 365, on the invoice's own residual
+        self.assertAlmostEqual(line.interest, 8.49)
+        self.assertAlmostEqual(line.interest_company, self.currency.round(8.49 / 2.0))
+        self.assertEqual(line.residual_company, 500.0)
+        self.assertEqual(reminder.amount_due, 1500.0, "company currency totals")
+        totals = {t["currency"]: t for t in reminder._dunning_totals_by_currency()}
+        self.assertEqual(set(totals), {self.currency, eur})
+        self.assertEqual(totals[eur]["amount_due"], 1000.0)
+        self.assertAlmostEqual(totals[eur]["interest"], 8.49)
+        self.assertEqual(totals[self.currency]["amount_due"], 1000.0)
+        self.assertAlmostEqual(totals[self.currency]["charges"], 8.49 + 80.0)
+        email = self.env["mail.mail"].search([("model", "=", reminder._name)])
+        body = html2plaintext(email.body_html).replace("\xa0", " ")
+        for amount, currency in (
+            (1000.0, eur),  # the invoice and the amount due in euros
+            (8.49, eur),  # its interest
+            (1008.49, eur),  # to pay in euros
+            (1000.0 + 8.49 + 80.0, self.currency),  # to pay in dollars, with the indemnities
+        ):
+            self.assertIn(format_amount(self.env, amount, currency).replace("\xa0", " "), body)
+        letter = " ".join(
+            html2plaintext(
+                self.env["ir.actions.report"]
+                ._render_qweb_html("credit_management.report_dunning_letter", reminder.ids)[0]
+                .decode()
+            ).split()
+        )
+        self.assertIn("1,000.00 €", letter, "the euro invoice and its total in euros")
+        self.assertIn("8.49 €", letter)
+        charges = self.env["account.move"].browse(reminder.action_invoice_charges()["res_id"])
+        self.assertEqual(charges.currency_id, self.currency)
+        self.assertAlmostEqual(charges.amount_total, reminder.charges_amount)
+        product = self.env.ref("credit_management.product_dunning_interest")
+        interest = charges.invoice_line_ids.filtered(
+            lambda li: li.product_id == product and foreign.name in li.name
+        )
+        self.assertAlmostEqual(interest.price_unit, line.interest_company)
+        self.assertIn(format_amount(self.env, 8.49, eur), interest.name)
+
+    def test_statement_totals_per_currency(self):
+        eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        self._due_invoice(amount=300.0)
+        self._invoice(amount=1000.0, currency=eur)
+        values = self.env["report.credit_management.report_customer_statement"]._get_report_values(
+            self.customer.ids
+        )
+        lines = values["statement_lines"][self.customer.id]
+        self.assertEqual(
+            sorted((line["currency"].name, line["residual_currency"]) for line in lines),
+            [("EUR", 1000.0), (self.currency.name, 300.0)],
+        )
+        totals = values["statement_currency_totals"][self.customer.id]
+        self.assertEqual(
+            [(total["currency"], total["residual"]) for total in totals],
+            [(self.currency, 300.0), (eur, 1000.0)],
+        )
+        self.assertEqual(values["statement_totals"][self.customer.id]["residual"], 800.0)
+        statement = " ".join(
+            html2plaintext(
+                self.env["ir.actions.report"]
+                ._render_qweb_html(
+                    "credit_management.report_customer_statement", self.customer.ids
+                )[0]
+                .decode()
+            ).split()
+        )
+        self.assertIn("1,000.00 €", statement, "the euro invoice in euros")
+        self.assertIn(f"Total in {self.currency.name}", statement)
+
     # ------------------------------------------------------------------
     # levels: an email needs a template, bounds, archived levels
     # ------------------------------------------------------------------
