@@ -25,6 +25,8 @@ MESSAGE_COLUMNS = {
     "author_id": "int4",
     "reply_to_force_new": "bool",
     "date": "timestamp",
+    "record_company_id": "int4",
+    "record_alias_domain_id": "int4",
 }
 TRACKING_COLUMNS = {
     "field_id": "int4",
@@ -481,7 +483,9 @@ class CreditDunningCommunication(models.Model):
             body = self.env._(
                 "Put on credit hold (%(company)s): %(reason)s", company=company.name, reason=reason
             )
-            self._dunning_log_messages([(partner, body, None, None) for partner in partners])
+            self._dunning_log_messages(
+                [(partner, body, None, None, company) for partner in partners]
+            )
         handed_over = self.filtered(lambda c: c.level_id.handover)
         for company, communications in handed_over.grouped("company_id").items():
             partners = communications.partner_id.with_company(company).sudo()
@@ -631,6 +635,7 @@ class CreditDunningCommunication(models.Model):
         message = {
             "model": self._name,
             "res_id": self.id,
+            "record_company_id": self.company_id.id,
             "record_name": self.name,
             "body": str(plaintext2html(summary)),
             "message_type": "comment",
@@ -688,8 +693,12 @@ class CreditDunningCommunication(models.Model):
         """Trace each reminder on the customer and on each of its invoices, with
         the invoice's level change, in one batch of messages."""
         rows = []
+        companies = {}
         for communication in self.with_context(prefetch_fields=False):
-            rows.append((communication.partner_id, summaries[communication.id], None, None))
+            company = companies[communication.id] = communication.company_id
+            rows.append(
+                (communication.partner_id, summaries[communication.id], None, None, company)
+            )
         Move = self.env["account.move"]
         Level = self.env["credit.dunning.level"]
         for line in lines:
@@ -698,7 +707,9 @@ class CreditDunningCommunication(models.Model):
             old, new = line["move_level_id"], line["level_id"]
             changed = line["escalated"] and old != new
             tracking = (Level.browse(old), Level.browse(new)) if changed else None
-            rows.append((move, body, tracking, line["move_name"]))
+            rows.append(
+                (move, body, tracking, line["move_name"], companies[line["communication_id"]])
+            )
         self._dunning_log_messages(rows)
 
     @api.model
@@ -706,12 +717,13 @@ class CreditDunningCommunication(models.Model):
         """Log internal notes in bulk, with the tracking of the invoices' level.
 
         :param rows: [(record, body, (old level, new level) or None, record
-                      name or None)]; ``record``'s display name by default
+                      name or None, company)]; ``record``'s display name by
+                      default; the company of the record (that of the reminder)
         """
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
         html = {}
         messages = []
-        for record, body, tracking, record_name in rows:
+        for record, body, tracking, record_name, company in rows:
             if body not in html:
                 html[body] = str(plaintext2html(body))
             messages.append(
@@ -719,6 +731,7 @@ class CreditDunningCommunication(models.Model):
                     "model": record._name,
                     "res_id": record.id,
                     "record_name": record_name or record.display_name,
+                    "record_company_id": company.id,
                     "body": html[body],
                     "message_type": "notification",
                     "subtype_id": note,
@@ -740,16 +753,26 @@ class CreditDunningCommunication(models.Model):
 
         Each message is a dict of ``mail.message`` columns (model, res_id,
         record_name, body, message_type, subtype_id, is_internal and optionally
-        subject, email_from, reply_to, mail_server_id), plus ``partner_ids``
-        (recipients) and ``tracking``: (old level, new level) of an invoice.
+        subject, email_from, reply_to, mail_server_id, record_company_id), plus
+        ``partner_ids`` (recipients) and ``tracking``: (old level, new level)
+        of an invoice. As ``message_post``, each message gets its record's
+        company (the current one by default) and that company's alias domain,
+        which give its emails their bounce address and outgoing server.
         """
         if not messages:
             return []
         author = self.env.user.partner_id
         email_from = author.email_formatted or None
+        alias_domains = self._dunning_alias_domains(
+            {message.get("record_company_id") or self.env.company.id for message in messages}
+        )
         rows = [
             dict(
                 message,
+                record_company_id=message.get("record_company_id") or self.env.company.id,
+                record_alias_domain_id=alias_domains[
+                    message.get("record_company_id") or self.env.company.id
+                ],
                 email_from=message.get("email_from") or email_from,
                 message_id=generate_tracking_message_id("dunning"),
                 author_id=author.id,
@@ -782,6 +805,24 @@ class CreditDunningCommunication(models.Model):
         for model in {message["model"] for message in messages}:
             self.env[model].invalidate_model(["message_ids"])
         return ids
+
+    @api.model
+    def _dunning_alias_domains(self, company_ids):
+        """{company id: alias domain id or None}, as ``message_post`` picks it:
+        the company's, else the current company's, else the first one."""
+        companies = self.env["res.company"].sudo().browse(company_ids)
+        default = None
+        result = {}
+        for company in companies:
+            domain = company.alias_domain_id
+            if not domain:
+                if default is None:
+                    default = self.env.company.sudo().alias_domain_id or self.env[
+                        "mail.alias.domain"
+                    ].sudo().search([], limit=1)
+                domain = default
+            result[company.id] = domain.id or None
+        return result
 
     @api.model
     def _dunning_insert_level_tracking(self, tracked):

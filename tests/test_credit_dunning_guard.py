@@ -13,6 +13,26 @@ from .test_credit_dunning import DUE, CreditDunningCommon
 @tagged("post_install", "-at_install")
 class TestCreditDunningGuard(CreditDunningCommon):
     # ------------------------------------------------------------------
+    # bulk emails and notes carry their company and alias domain
+    # ------------------------------------------------------------------
+
+    def test_bulk_messages_carry_company_and_alias_domain(self):
+        domain = self.env["mail.alias.domain"].create({"name": "dunning.example.com"})
+        self.company.alias_domain_id = domain
+        invoice = self._due_invoice()
+        reminder = self._run(DUE + timedelta(days=30))
+        email = self.env["mail.mail"].search([("model", "=", reminder._name)])
+        self.assertEqual(email.mail_message_id.record_company_id, self.company)
+        self.assertEqual(email.mail_message_id.record_alias_domain_id, domain)
+        for record in (invoice, self.customer):
+            notes = record.message_ids.filtered(lambda m: "Reminder" in (m.body or ""))
+            self.assertTrue(notes)
+            self.assertEqual(notes.record_company_id, self.company)
+            self.assertEqual(notes.record_alias_domain_id, domain)
+        hold = self.customer.message_ids.filtered(lambda m: "credit hold" in (m.body or ""))
+        self.assertEqual(hold.record_company_id, self.company)
+
+    # ------------------------------------------------------------------
     # foreign-currency invoices are reminded in their currency
     # ------------------------------------------------------------------
 
