@@ -2,11 +2,12 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, plaintext2html
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_date, plaintext2html
 from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools import insert_pairs, insert_rows
+from .credit_dunning_level import MAX_CHARGE
 
 # columns of the chatter messages a run inserts, with their SQL types
 MESSAGE_COLUMNS = {
@@ -89,7 +90,14 @@ MAIL_FIELDS = (
 
 
 class CreditDunningCommunication(models.Model):
-    """One reminder to one customer: all its overdue invoices, at one level."""
+    """One reminder to one customer: all its overdue invoices, at one level.
+
+    A sent reminder is the record of what the customer received: users cannot
+    change or delete it, create one already sent, or touch its charges invoice;
+    only the dunning run and *Invoice Charges* write them (as the system, once
+    the user's rights are checked). Its totals are in the company's currency;
+    its lines list each invoice in the invoice's currency.
+    """
 
     _name = "credit.dunning.communication"
     _description = "Dunning Communication"
@@ -134,6 +142,31 @@ class CreditDunningCommunication(models.Model):
         "account.move", string="Charges Invoice", copy=False, readonly=True
     )
 
+    @api.constrains("fee_amount")
+    def _check_fee_amount(self):
+        for communication in self:
+            if not 0.0 <= communication.fee_amount <= MAX_CHARGE:
+                raise ValidationError(
+                    self.env._(
+                        "The fee of reminder %(reminder)s must be between 0 and %(max)s.",
+                        reminder=communication.name,
+                        max=communication.currency_id.format(MAX_CHARGE),
+                    )
+                )
+
+    @api.constrains("channel", "level_id")
+    def _check_channel(self):
+        for communication in self:
+            if communication.channel == "email" and not communication.level_id.mail_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder %(reminder)s cannot be emailed: its level %(level)s has no "
+                        "email template. Choose Letter or No Message.",
+                        reminder=communication.name,
+                        level=communication.level_id.name,
+                    )
+                )
+
     @api.depends("partner_id", "level_id")
     def _compute_name(self):
         for record in self:
@@ -157,17 +190,64 @@ class CreditDunningCommunication(models.Model):
             ]
             communication.update(self._dunning_amounts(lines, communication.fee_amount))
 
+    @api.onchange("level_id")
+    def _onchange_level_id(self):
+        """A level chosen in the preview brings its channel and its fee."""
+        if self.level_id:
+            self.channel = self.env["credit.dunning.run"]._dunning_channel(self.level_id)
+            self.fee_amount = self.level_id.fee_amount
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get("state", "draft") != "draft" or vals.get("charges_move_id")
+            for vals in vals_list
+        ):
+            raise UserError(
+                self.env._(
+                    "Reminders are created as drafts: a dunning run sends them, and Invoice "
+                    "Charges invoices their charges."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._dunning_check_user_write(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if not self.env.su and any(c.state == "sent" for c in self):
+            raise UserError(
+                self.env._(
+                    "Sent reminders cannot be deleted: they are the record of what the "
+                    "customers received."
+                )
+            )
+
     def action_skip(self):
         self._check_draft()
-        self.state = "skipped"
+        self.check_access("write")
+        self.sudo().state = "skipped"
 
     def action_reset_draft(self):
         if any(c.run_id.state == "done" for c in self):
             raise UserError(self.env._("The dunning run is done: its reminders cannot change."))
-        self.filtered(lambda c: c.state == "skipped").state = "draft"
+        self.check_access("write")
+        self.filtered(lambda c: c.state == "skipped").sudo().state = "draft"
 
     def action_invoice_charges(self):
         """Invoice the fees, indemnities and interest of sent reminders, once."""
+        self.check_access("write")
+        # two clicks at once: the second waits for the first and finds it invoiced
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM credit_dunning_communication WHERE id = ANY(%s) FOR UPDATE",
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["charges_move_id"])
         invoiced = self.filtered(
             lambda c: c.charges_move_id and c.charges_move_id.state != "cancel"
         )
@@ -188,7 +268,7 @@ class CreditDunningCommunication(models.Model):
             [communication._charges_invoice_vals() for communication in to_invoice]
         )
         for communication, move in zip(to_invoice, moves, strict=True):
-            communication.charges_move_id = move
+            communication.sudo().charges_move_id = move
             communication.message_post(
                 body=self.env._("Charges invoiced: %(invoice)s", invoice=move.display_name)
             )
@@ -270,6 +350,29 @@ class CreditDunningCommunication(models.Model):
             }
         )
 
+    def _dunning_check_user_write(self, vals):
+        """What a user may change on a reminder: a draft's level, channel,
+        recipient, collector and fee; the chatter of any reminder."""
+        changed = set(vals) - set(self.env["mail.thread"]._fields)
+        if not changed:
+            return
+        if changed & {"state", "charges_move_id"}:
+            raise UserError(
+                self.env._(
+                    "The state of a reminder and its charges invoice are set by the dunning "
+                    "run and by Invoice Charges, not by hand."
+                )
+            )
+        sent = self.filtered(lambda c: c.state == "sent")
+        if sent:
+            raise UserError(
+                self.env._(
+                    "Reminder %(reminder)s was sent: it stays as the customer received it.",
+                    reminder=sent[0].name,
+                )
+            )
+        self._check_draft()
+
     def _check_draft(self):
         if any(c.state != "draft" for c in self):
             raise UserError(self.env._("Only draft reminders can be changed."))
@@ -344,13 +447,57 @@ class CreditDunningCommunication(models.Model):
         return ids
 
     def _dunning_send(self):
-        """Send these draft reminders (after a preview) and apply their actions."""
+        """Send these draft reminders (after a preview) and apply their actions.
+
+        Reminders whose invoices were reminded at their level since the
+        preview (by the daily run or another run) are skipped rather than sent
+        twice.
+
+        :return: the reminders sent
+        """
         communications = self.filtered(lambda c: c.state == "draft")
         if not communications:
-            return self
+            return self.browse()
+        communications.check_access("write")
         communications._dunning_cap_levels()
-        communications.write({"state": "sent"})
+        stale = communications._dunning_already_reminded()
+        if stale:
+            stale.sudo().write({"state": "skipped"})
+            communications -= stale
+        communications.sudo().write({"state": "sent"})
         return communications._dunning_apply()
+
+    def _dunning_already_reminded(self):
+        """The reminders of which an invoice has reached its level (or a
+        higher one) since they were prepared, in one query."""
+        self.env["credit.dunning.communication.line"].flush_model(
+            ["communication_id", "move_id", "level_id", "escalated", "state"]
+        )
+        self.env["account.move"].flush_model(["dunning_reached_level_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT line.communication_id
+                  FROM credit_dunning_communication_line line
+                  JOIN credit_dunning_level level ON level.id = line.level_id
+                  JOIN account_move move ON move.id = line.move_id
+             LEFT JOIN credit_dunning_level reached
+                    ON reached.id = move.dunning_reached_level_id
+                 WHERE line.communication_id = ANY(%(ids)s)
+                   AND line.escalated
+                   AND (reached.days_overdue >= level.days_overdue
+                        OR EXISTS (
+                            SELECT 1
+                              FROM credit_dunning_communication_line sent
+                             WHERE sent.move_id = line.move_id
+                               AND sent.level_id = line.level_id
+                               AND sent.escalated
+                               AND sent.state = 'sent'))
+                """,
+                ids=self.ids,
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _dunning_apply(self):
         """Apply the levels' actions of these sent reminders: invoices' and
@@ -363,6 +510,7 @@ class CreditDunningCommunication(models.Model):
         self._dunning_update_invoice_levels(lines)
         self._dunning_update_partner_levels()
         self._dunning_suspend_and_hand_over()
+        self._dunning_check_channels()
         summaries = self._dunning_summaries(lines)
         self._dunning_send_emails(summaries)
         self._dunning_log(lines, summaries)
@@ -417,16 +565,36 @@ class CreditDunningCommunication(models.Model):
             )
         )
         lowered = self.browse(row[0] for row in self.env.cr.fetchall())
+        if not lowered:
+            return
+        # the charges follow the level: those of the lower level, or none when
+        # the invoice stays at the level it had
+        Run = self.env["credit.dunning.run"]
+        charged = Run._dunning_charged_so_far(lowered.line_ids.move_id.ids)
         for communication in lowered:
-            ceiling = communication.level_id.days_overdue
+            ceiling = communication.level_id
             for line in communication.line_ids.filtered("escalated"):
-                if line.level_id.days_overdue <= ceiling:
+                if line.level_id.days_overdue <= ceiling.days_overdue:
                     continue
-                previous = line.previous_level_id.days_overdue if line.previous_level_id else None
-                if previous is not None and previous >= ceiling:
-                    line.write({"escalated": False, "level_id": line.previous_level_id.id})
+                previous = line.previous_level_id
+                if previous and previous.days_overdue >= ceiling.days_overdue:
+                    values = dict(
+                        Run._dunning_line_charges(None, {}, None),
+                        escalated=False,
+                        level_id=previous.id,
+                    )
                 else:
-                    line.level_id = communication.level_id
+                    row = {
+                        "currency_id": line.currency_id.id,
+                        "residual": line.residual,
+                        "residual_company": line.residual_company,
+                        "days_overdue": line.days_overdue,
+                    }
+                    values = dict(
+                        Run._dunning_line_charges(ceiling, row, charged.get(line.move_id.id)),
+                        level_id=ceiling.id,
+                    )
+                line.sudo().write(values)
 
     def _dunning_update_invoice_levels(self, lines):
         """Move the escalated invoices to their new level: one write per level.
@@ -475,7 +643,7 @@ class CreditDunningCommunication(models.Model):
             reason = self.env._(
                 "Suspended by dunning (%(level)s) on %(date)s",
                 level=level.name,
-                date=fields.Date.to_string(date),
+                date=format_date(self.env, date),
             )
             partners.with_context(credit_hold_logged=True)._credit_set_hold(
                 reason, origin="dunning"
@@ -491,6 +659,17 @@ class CreditDunningCommunication(models.Model):
             partners = communications.partner_id.with_company(company).sudo()
             # not shared with the contacts: no sync, customer by customer, to them
             partners.with_context(credit_no_children_sync=True).write({"dunning_handover": True})
+
+    def _dunning_check_channels(self):
+        """A reminder is never marked emailed when no email can be queued: one
+        whose level lost its email template since the preview is a letter (when
+        the level prints one) or no message."""
+        Run = self.env["credit.dunning.run"]
+        unsendable = self.filtered(
+            lambda c: c.channel == "email" and not c.level_id.mail_template_id
+        )
+        for level, communications in unsendable.grouped("level_id").items():
+            communications.sudo().write({"channel": Run._dunning_channel(level)})
 
     def _dunning_send_emails(self, summaries):
         """Queue the reminder emails, rendered in batch per template.

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..tools import insert_rows
 
@@ -30,6 +31,8 @@ class CreditDunningCommunicationLine(models.Model):
     customer owes and reads), with their company-currency value for the
     reminder's totals; the recovery indemnity, a fixed amount of the level, is
     in the company's currency.
+
+    Lines are decided by the dunning run: users do not create or change them.
     """
 
     _name = "credit.dunning.communication.line"
@@ -87,6 +90,30 @@ class CreditDunningCommunicationLine(models.Model):
                    interest_company = COALESCE(interest_company, interest)
              WHERE residual_company IS NULL OR interest_company IS NULL
             """
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(self._dunning_decided_by_run_message())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise UserError(self._dunning_decided_by_run_message())
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if not self.env.su and any(line.communication_id.state != "draft" for line in self):
+            raise UserError(self._dunning_decided_by_run_message())
+
+    @api.model
+    def _dunning_decided_by_run_message(self):
+        return self.env._(
+            "The invoices of a reminder and their charges are decided by the dunning run: "
+            "they cannot be changed, and a sent reminder keeps them as the customer "
+            "received them."
         )
 
     @api.model

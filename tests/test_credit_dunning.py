@@ -6,7 +6,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from .common import CreditManagementCommon
 
@@ -183,7 +183,8 @@ class TestCreditDunning(CreditDunningCommon):
         totals = ["amount_due", "interest_amount", "indemnity_amount", "charges_amount"]
         stored = reminder.read(totals)[0]
         del stored["id"]
-        reminder._compute_amounts()
+        for fname in totals:  # recomputed by the ORM, as after a change of its lines
+            self.env.add_to_compute(reminder._fields[fname], reminder)
         self.assertEqual({fname: reminder[fname] for fname in totals}, stored)
         self.assertEqual(stored["amount_due"], 1000.0)
         self.assertEqual(stored["indemnity_amount"], 40.0)
@@ -553,6 +554,9 @@ class TestCreditDunning(CreditDunningCommon):
             wizard.save().action_apply()
         self.assertEqual(invoice.dunning_promise_date, DUE + timedelta(days=20))
         self.assertFalse(not_due.dunning_promise_date)
-        self.assertIn("Transfer announced", self.customer.message_ids[0].body)
+        promise = self.customer.message_ids[0].body
+        self.assertIn("Transfer announced", promise)
+        self.assertIn(format_date(self.env, DUE + timedelta(days=20)), promise, "reader's format")
+        self.assertNotIn((DUE + timedelta(days=20)).isoformat(), promise)
         self.assertFalse(self._run(DUE + timedelta(days=15)), "paused by the promise")
         self.assertTrue(self._run(DUE + timedelta(days=21)), "broken promise: escalation resumes")

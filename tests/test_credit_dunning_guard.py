@@ -1,9 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """What a reminder, a run and a level refuse, and what they must not break."""
 
+from contextlib import closing, suppress
 from datetime import timedelta
+from unittest.mock import patch
 
-from odoo.exceptions import ValidationError
+from freezegun import freeze_time
+
+from odoo import Command, sql_db
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import format_amount, html2plaintext
 
@@ -12,6 +17,261 @@ from .test_credit_dunning import DUE, CreditDunningCommon
 
 @tagged("post_install", "-at_install")
 class TestCreditDunningGuard(CreditDunningCommon):
+    def _as_controller(self, records):
+        """The records as a credit controller reaches them by RPC: its own
+        user (not the superuser), the public methods of the ORM."""
+        return records.with_user(self.credit_controller)
+
+    def _manual_run(self, day):
+        with freeze_time(day):
+            run = self._as_controller(self.env["credit.dunning.run"]).create({})
+            run.action_preview()
+        return run
+
+    # ------------------------------------------------------------------
+    # sent reminders are the record of what the customer received
+    # ------------------------------------------------------------------
+
+    def test_sent_reminder_is_read_only(self):
+        self._due_invoice()
+        reminder = self._run(DUE + timedelta(days=31))
+        self.assertEqual(reminder.level_id, self.level_notice)
+        line = reminder.line_ids
+        self.assertAlmostEqual(line.interest, 8.49)
+        mine = self._as_controller(reminder)
+        with self.assertRaises(UserError):
+            mine.unlink()
+        with self.assertRaises(UserError):
+            mine.write({"fee_amount": 1000000.0})
+        with self.assertRaises(UserError):
+            mine.write({"state": "draft"})
+        with self.assertRaises(UserError):
+            mine.line_ids.write({"interest": 1100039.0})
+        with self.assertRaises(UserError):
+            mine.line_ids.unlink()
+        with self.assertRaises(UserError):
+            mine.write({"line_ids": [Command.update(line.id, {"interest": 1100039.0})]})
+        with self.assertRaises(UserError):
+            self._as_controller(self.env["credit.dunning.communication.line"]).create(
+                {
+                    "communication_id": reminder.id,
+                    "move_id": line.move_id.id,
+                    "level_id": self.level_notice.id,
+                    "currency_id": line.currency_id.id,
+                    "interest": 1100039.0,
+                }
+            )
+        self.assertTrue(reminder.exists())
+        self.assertEqual(reminder.state, "sent")
+        self.assertAlmostEqual(line.interest, 8.49)
+        self.assertEqual(reminder.charges_amount, 48.49)
+        # a sent reminder still gets messages: the chatter is not the record
+        mine.message_post(body="Called the customer: payment on Monday.")
+
+    def test_charges_are_invoiced_once(self):
+        self._due_invoice()
+        reminder = self._run(DUE + timedelta(days=31))
+        mine = self._as_controller(reminder)
+        action = mine.action_invoice_charges()
+        charges = self.env["account.move"].browse(action["res_id"])
+        self.assertEqual(charges.amount_total, 48.49)
+        self.assertEqual(reminder.charges_move_id, charges)
+        with self.assertRaises(UserError):
+            mine.write({"charges_move_id": False})
+        with self.assertRaises(UserError):
+            mine.write({"charges_move_id": self.env["account.move"].create({}).id})
+        self.assertEqual(reminder.charges_move_id, charges)
+        with self.assertRaises(UserError):
+            mine.action_invoice_charges()
+        self.assertEqual(
+            self.env["account.move"].search_count([("invoice_origin", "=", reminder.name)]), 1
+        )
+        # a cancelled charges invoice does not count: the charges can be invoiced again
+        charges.button_cancel()
+        again = self.env["account.move"].browse(mine.action_invoice_charges()["res_id"])
+        self.assertEqual(reminder.charges_move_id, again)
+
+    def test_reminders_are_created_draft(self):
+        Communication = self._as_controller(self.env["credit.dunning.communication"])
+        values = {
+            "partner_id": self.customer.id,
+            "company_id": self.company.id,
+            "level_id": self.level_notice.id,
+            "fee_amount": 5000.0,
+        }
+        with self.assertRaises(UserError):
+            Communication.create(dict(values, state="sent"))
+        with self.assertRaises(UserError):
+            Communication.create(dict(values, state="skipped"))
+        invoice = self._due_invoice()
+        with self.assertRaises(UserError):
+            Communication.create(
+                dict(
+                    values,
+                    line_ids=[
+                        Command.create(
+                            {
+                                "move_id": invoice.id,
+                                "level_id": self.level_notice.id,
+                                "currency_id": self.currency.id,
+                                "interest": 1100039.0,
+                            }
+                        )
+                    ],
+                )
+            )
+        with self.assertRaises(ValidationError):
+            Communication.create(dict(values, fee_amount=10.0**15))
+        draft = Communication.create(values)
+        self.assertEqual(draft.state, "draft")
+        with self.assertRaises(UserError):
+            draft.write({"state": "sent"})
+        with self.assertRaises(UserError):
+            draft.action_invoice_charges()
+        draft.unlink()
+        self.assertFalse(draft.exists())
+
+    def test_manual_run_and_delivery_still_work_for_a_controller(self):
+        """The run's own writes go through: preview, edit, skip, send, the
+        emails' delivery status."""
+        self._due_invoice()
+        self._due_invoice(partner=self.other)
+        run = self._manual_run(DUE + timedelta(days=31))
+        mine = run.communication_ids.filtered(lambda c: c.partner_id == self.customer)
+        theirs = run.communication_ids - mine
+        mine.write({"level_id": self.level_call.id, "fee_amount": 15.0})
+        theirs.action_skip()
+        theirs.action_reset_draft()
+        with freeze_time(DUE + timedelta(days=31)):
+            run.action_send()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(set(run.communication_ids.mapped("state")), {"sent"})
+        self.assertEqual(mine.level_id, self.level_call)
+        self.assertEqual(mine.charges_amount, 15.0, "the fee decided in the preview")
+        mails = self.env["mail.mail"].search([("model", "=", mine._name)])
+        self.assertEqual(len(mails), 2)
+        mails.send()
+        self.assertEqual(
+            set(mails.mail_message_id.notification_ids.mapped("notification_status")), {"sent"}
+        )
+
+    def test_run_state_is_the_runs_own(self):
+        Run = self._as_controller(self.env["credit.dunning.run"])
+        with self.assertRaises(UserError):
+            Run.create({"state": "done"})
+        run = Run.create({})
+        with self.assertRaises(UserError):
+            run.write({"state": "preview"})
+        with self.assertRaises(UserError):
+            run.action_send()
+
+    # ------------------------------------------------------------------
+    # a preview writes nothing but its draft reminders
+    # ------------------------------------------------------------------
+
+    def test_preview_does_not_break_payment_plans(self):
+        invoice = self._due_invoice(amount=900.0)
+        plan = self.env["credit.payment.plan"].create(
+            {
+                "partner_id": self.customer.id,
+                "move_ids": [Command.set(invoice.ids)],
+                "line_ids": [Command.create({"date": DUE + timedelta(days=10), "amount": 900.0})],
+            }
+        )
+        plan.action_activate()
+        messages = plan.message_ids
+        run = self._manual_run(DUE + timedelta(days=20))
+        self.assertEqual(plan.state, "active", "a preview breaks no plan")
+        self.assertEqual(plan.message_ids, messages, "a preview posts nothing")
+        self.assertFalse(invoice.dunning_level_id)
+        self.assertEqual(
+            run.communication_ids.line_ids.move_id,
+            invoice,
+            "the invoice of the missed plan is proposed: the plan breaks when it is sent",
+        )
+        self.assertEqual(run.communication_ids.state, "draft")
+        with freeze_time(DUE + timedelta(days=20)):
+            run.action_send()
+        self.assertEqual(plan.state, "broken")
+        self.assertEqual(invoice.dunning_level_id, self.level_call)
+
+    def test_preview_sent_after_the_cron(self):
+        invoice = self._due_invoice()
+        self._due_invoice(partner=self.other)
+        day = DUE + timedelta(days=6)
+        run = self._manual_run(day)
+        self.assertEqual(len(run.communication_ids), 2)
+        self._due_invoice(partner=self.other, due=DUE - timedelta(days=2))
+        automatic = self._run(day)  # the daily run reminds the same invoices meanwhile
+        self.assertEqual(len(automatic), 2)
+        with freeze_time(day):
+            action = run.action_send()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(set(run.communication_ids.mapped("state")), {"skipped"})
+        self.assertEqual(action["type"], "ir.actions.client")
+        message = action["params"]["message"]
+        self.assertIn(self.customer.name, message)
+        self.assertIn(self.other.name, message)
+        sent_lines = self.env["credit.dunning.communication.line"].search(
+            [("move_id", "=", invoice.id), ("state", "=", "sent")]
+        )
+        self.assertEqual(len(sent_lines), 1, "reminded once")
+
+    def test_send_refused_while_another_run_of_the_company_works(self):
+        self._due_invoice()
+        run = self._manual_run(DUE + timedelta(days=6))
+        Run = self.env["credit.dunning.run"]
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other:
+            other.execute(
+                "SELECT pg_advisory_xact_lock(%s, %s)", (Run._dunning_lock_key(), self.company.id)
+            )
+            with self.assertRaisesRegex(UserError, "in progress"):
+                run.action_send()
+            other.rollback()
+        self.assertEqual(run.state, "preview")
+        with freeze_time(DUE + timedelta(days=6)):
+            run.action_send()
+        self.assertEqual(run.state, "done")
+
+    # ------------------------------------------------------------------
+    # an interrupted automatic run is resumed
+    # ------------------------------------------------------------------
+
+    def test_interrupted_run_is_not_done_and_resumes(self):
+        self._due_invoice()
+        self._due_invoice(partner=self.other)
+        day = DUE + timedelta(days=5)
+        Run = self.env["credit.dunning.run"]
+        prepare = type(Run)._dunning_prepare
+        calls = []
+
+        class Killed(Exception):
+            pass
+
+        def killed_after_first_batch(run, *args, **kwargs):
+            calls.append(run)
+            if len(calls) > 1:
+                raise Killed()
+            return prepare(run, *args, **kwargs)
+
+        # the first batch is committed, the worker dies before the second one
+        # (not assertRaises: its savepoint would roll the first batch back)
+        with (
+            freeze_time(day),
+            patch.object(type(Run), "_dunning_prepare", killed_after_first_batch),
+            suppress(Killed),
+        ):
+            Run._cron_dunning(batch_size=1)
+        self.assertEqual(len(calls), 2)
+        run = Run.search([("origin", "=", "automatic")])
+        self.assertEqual(run.state, "progress", "interrupted: not done")
+        self.assertEqual(len(run.communication_ids), 1)
+        with freeze_time(day + timedelta(days=1)):
+            Run._cron_dunning(batch_size=1)
+        self.assertEqual(run.state, "done", "resumed by the next call")
+        self.assertEqual(run.communication_ids.partner_id, self.customer | self.other)
+        self.assertEqual(Run.search([("origin", "=", "automatic")]), run, "nothing else to do")
+
     # ------------------------------------------------------------------
     # bulk emails and notes carry their company and alias domain
     # ------------------------------------------------------------------
@@ -130,6 +390,29 @@ class TestCreditDunningGuard(CreditDunningCommon):
             level.send_email = True
         with self.assertRaises(ValidationError):
             self.level_friendly.mail_template_id = False
+
+    def test_reminder_without_email_is_never_marked_emailed(self):
+        self.level_friendly.write({"send_email": False, "mail_template_id": False})
+        self._due_invoice()
+        run = self._manual_run(DUE + timedelta(days=6))
+        reminder = run.communication_ids
+        self.assertEqual(reminder.channel, "none", "nothing to send")
+        with self.assertRaises(ValidationError):
+            reminder.channel = "email"
+        # the level loses its email between the preview and the sending
+        self._due_invoice(partner=self.other, due=DUE - timedelta(days=30))
+        run = self._manual_run(DUE + timedelta(days=6))
+        theirs = run.communication_ids.filtered(lambda c: c.partner_id == self.other)
+        self.assertEqual((theirs.level_id, theirs.channel), (self.level_notice, "email"))
+        self.level_notice.write({"send_email": False, "mail_template_id": False})
+        with freeze_time(DUE + timedelta(days=6)):
+            run.action_send()
+        self.assertEqual(theirs.state, "sent")
+        self.assertEqual(theirs.channel, "letter", "the level's letter instead")
+        self.assertFalse(self.env["mail.mail"].search([("model", "=", theirs._name)]))
+        notes = self.other.message_ids.mapped("body")
+        self.assertTrue(any("(Letter)" in (body or "") for body in notes), notes)
+        self.assertFalse(any("(Email)" in (body or "") for body in notes))
 
     def test_archived_level_frees_its_days(self):
         self.level_friendly.action_archive()
