@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from odoo import Command, sql_db
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import format_amount, html2plaintext
+from odoo.tools import format_amount, html2plaintext, mute_logger
 
 from .test_credit_dunning import DUE, CreditDunningCommon
 
@@ -271,6 +271,52 @@ class TestCreditDunningGuard(CreditDunningCommon):
         self.assertEqual(run.state, "done", "resumed by the next call")
         self.assertEqual(run.communication_ids.partner_id, self.customer | self.other)
         self.assertEqual(Run.search([("origin", "=", "automatic")]), run, "nothing else to do")
+
+    # ------------------------------------------------------------------
+    # the "you may order again" email cannot fail a payment
+    # ------------------------------------------------------------------
+
+    def test_lift_email_error_does_not_fail_the_payment(self):
+        self.customer.user_id = self.salesman
+        self.company.dunning_lift_mail_template_id = self.env["mail.template"].create(
+            {
+                "name": "Broken lift email",
+                "model_id": self.env["ir.model"]._get_id("res.partner"),
+                "subject": "Open again",
+                "partner_to": "{{ object.id }}",
+                "body_html": "<p><t t-out='object.no_such_field'/></p>",
+            }
+        )
+        invoice = self._due_invoice()
+        self._run(DUE + timedelta(days=30))
+        self.assertTrue(self.customer.credit_hold)
+        with (
+            freeze_time(DUE + timedelta(days=31)),
+            mute_logger("odoo.addons.credit_management.models.res_partner"),
+        ):
+            self._pay(invoice, 1000.0)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertFalse(self.customer.credit_hold, "the suspension is lifted all the same")
+        self.assertFalse(
+            self.customer.message_ids.filtered(lambda m: m.subject == "Open again"),
+        )
+        warning = self.customer.message_ids.filtered(
+            lambda m: "could not be prepared" in (m.body or "")
+        )
+        self.assertEqual(len(warning), 1, "the salesperson learns the email was not sent")
+        self.assertIn(self.salesman.partner_id, warning.partner_ids)
+
+    def test_lift_email_is_queued(self):
+        invoice = self._due_invoice()
+        self._run(DUE + timedelta(days=30))
+        with freeze_time(DUE + timedelta(days=31)):
+            self._pay(invoice, 1000.0)
+        message = self.customer.message_ids.filtered(
+            lambda m: m.subject == "Your account is open again (Dupont SARL)"
+        )
+        self.assertEqual(len(message), 1)
+        mail = self.env["mail.mail"].search([("mail_message_id", "=", message.id)])
+        self.assertEqual(mail.state, "outgoing", "queued for the mail queue")
 
     # ------------------------------------------------------------------
     # bulk emails and notes carry their company and alias domain
