@@ -2,11 +2,12 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError
-from odoo.tools import SQL, plaintext2html
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_date, plaintext2html
 from odoo.tools.mail import generate_tracking_message_id
 
 from ..tools import insert_pairs, insert_rows
+from .credit_dunning_level import MAX_CHARGE
 
 # columns of the chatter messages a run inserts, with their SQL types
 MESSAGE_COLUMNS = {
@@ -25,6 +26,8 @@ MESSAGE_COLUMNS = {
     "author_id": "int4",
     "reply_to_force_new": "bool",
     "date": "timestamp",
+    "record_company_id": "int4",
+    "record_alias_domain_id": "int4",
 }
 TRACKING_COLUMNS = {
     "field_id": "int4",
@@ -87,7 +90,14 @@ MAIL_FIELDS = (
 
 
 class CreditDunningCommunication(models.Model):
-    """One reminder to one customer: all its overdue invoices, at one level."""
+    """One reminder to one customer: all its overdue invoices, at one level.
+
+    A sent reminder is the record of what the customer received: users cannot
+    change or delete it, create one already sent, or touch its charges invoice;
+    only the dunning run and *Invoice Charges* write them (as the system, once
+    the user's rights are checked). Its totals are in the company's currency;
+    its lines list each invoice in the invoice's currency.
+    """
 
     _name = "credit.dunning.communication"
     _description = "Dunning Communication"
@@ -132,31 +142,112 @@ class CreditDunningCommunication(models.Model):
         "account.move", string="Charges Invoice", copy=False, readonly=True
     )
 
+    @api.constrains("fee_amount")
+    def _check_fee_amount(self):
+        for communication in self:
+            if not 0.0 <= communication.fee_amount <= MAX_CHARGE:
+                raise ValidationError(
+                    self.env._(
+                        "The fee of reminder %(reminder)s must be between 0 and %(max)s.",
+                        reminder=communication.name,
+                        max=communication.currency_id.format(MAX_CHARGE),
+                    )
+                )
+
+    @api.constrains("channel", "level_id")
+    def _check_channel(self):
+        for communication in self:
+            if communication.channel == "email" and not communication.level_id.mail_template_id:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder %(reminder)s cannot be emailed: its level %(level)s has no "
+                        "email template. Choose Letter or No Message.",
+                        reminder=communication.name,
+                        level=communication.level_id.name,
+                    )
+                )
+
     @api.depends("partner_id", "level_id")
     def _compute_name(self):
         for record in self:
             record.name = self._dunning_name(record.level_id, record.partner_id)
 
-    @api.depends("line_ids.residual", "line_ids.interest", "line_ids.indemnity", "fee_amount")
+    @api.depends(
+        "line_ids.residual_company",
+        "line_ids.interest_company",
+        "line_ids.indemnity",
+        "fee_amount",
+    )
     def _compute_amounts(self):
         for communication in self:
             lines = [
-                {"residual": line.residual, "interest": line.interest, "indemnity": line.indemnity}
+                {
+                    "residual_company": line.residual_company,
+                    "interest_company": line.interest_company,
+                    "indemnity": line.indemnity,
+                }
                 for line in communication.line_ids
             ]
             communication.update(self._dunning_amounts(lines, communication.fee_amount))
 
+    @api.onchange("level_id")
+    def _onchange_level_id(self):
+        """A level chosen in the preview brings its channel and its fee."""
+        if self.level_id:
+            self.channel = self.env["credit.dunning.run"]._dunning_channel(self.level_id)
+            self.fee_amount = self.level_id.fee_amount
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get("state", "draft") != "draft" or vals.get("charges_move_id")
+            for vals in vals_list
+        ):
+            raise UserError(
+                self.env._(
+                    "Reminders are created as drafts: a dunning run sends them, and Invoice "
+                    "Charges invoices their charges."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._dunning_check_user_write(vals)
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_sent(self):
+        if not self.env.su and any(c.state == "sent" for c in self):
+            raise UserError(
+                self.env._(
+                    "Sent reminders cannot be deleted: they are the record of what the "
+                    "customers received."
+                )
+            )
+
     def action_skip(self):
         self._check_draft()
-        self.state = "skipped"
+        self.check_access("write")
+        self.sudo().state = "skipped"
 
     def action_reset_draft(self):
         if any(c.run_id.state == "done" for c in self):
             raise UserError(self.env._("The dunning run is done: its reminders cannot change."))
-        self.filtered(lambda c: c.state == "skipped").state = "draft"
+        self.check_access("write")
+        self.filtered(lambda c: c.state == "skipped").sudo().state = "draft"
 
     def action_invoice_charges(self):
         """Invoice the fees, indemnities and interest of sent reminders, once."""
+        self.check_access("write")
+        # two clicks at once: the second waits for the first and finds it invoiced
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM credit_dunning_communication WHERE id = ANY(%s) FOR UPDATE",
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["charges_move_id"])
         invoiced = self.filtered(
             lambda c: c.charges_move_id and c.charges_move_id.state != "cancel"
         )
@@ -177,7 +268,7 @@ class CreditDunningCommunication(models.Model):
             [communication._charges_invoice_vals() for communication in to_invoice]
         )
         for communication, move in zip(to_invoice, moves, strict=True):
-            communication.charges_move_id = move
+            communication.sudo().charges_move_id = move
             communication.message_post(
                 body=self.env._("Charges invoiced: %(invoice)s", invoice=move.display_name)
             )
@@ -200,6 +291,7 @@ class CreditDunningCommunication(models.Model):
                     self.fee_amount,
                 )
             )
+        format_amount = self.env["res.currency"]._credit_amount_formatter()
         for line in self.line_ids:
             if line.indemnity:
                 lines.append(
@@ -211,16 +303,26 @@ class CreditDunningCommunication(models.Model):
                         line.indemnity,
                     )
                 )
-            if line.interest:
+            if line.interest_company:
+                if line.currency_id == self.currency_id:
+                    label = self.env._(
+                        "Late-payment interest, invoice %(invoice)s, %(days)s days",
+                        invoice=line.move_id.name,
+                        days=line.days_overdue,
+                    )
+                else:
+                    label = self.env._(
+                        "Late-payment interest, invoice %(invoice)s, %(days)s days: "
+                        "%(amount)s at the invoice's rate",
+                        invoice=line.move_id.name,
+                        days=line.days_overdue,
+                        amount=format_amount(line.interest, line.currency_id),
+                    )
                 lines.append(
                     self._charges_line(
                         "credit_management.product_dunning_interest",
-                        self.env._(
-                            "Late-payment interest, invoice %(invoice)s, %(days)s days",
-                            invoice=line.move_id.name,
-                            days=line.days_overdue,
-                        ),
-                        line.interest,
+                        label,
+                        line.interest_company,
                     )
                 )
         return {
@@ -248,6 +350,29 @@ class CreditDunningCommunication(models.Model):
             }
         )
 
+    def _dunning_check_user_write(self, vals):
+        """What a user may change on a reminder: a draft's level, channel,
+        recipient, collector and fee; the chatter of any reminder."""
+        changed = set(vals) - set(self.env["mail.thread"]._fields)
+        if not changed:
+            return
+        if changed & {"state", "charges_move_id"}:
+            raise UserError(
+                self.env._(
+                    "The state of a reminder and its charges invoice are set by the dunning "
+                    "run and by Invoice Charges, not by hand."
+                )
+            )
+        sent = self.filtered(lambda c: c.state == "sent")
+        if sent:
+            raise UserError(
+                self.env._(
+                    "Reminder %(reminder)s was sent: it stays as the customer received it.",
+                    reminder=sent[0].name,
+                )
+            )
+        self._check_draft()
+
     def _check_draft(self):
         if any(c.state != "draft" for c in self):
             raise UserError(self.env._("Only draft reminders can be changed."))
@@ -258,16 +383,53 @@ class CreditDunningCommunication(models.Model):
 
     @api.model
     def _dunning_amounts(self, lines, fee_amount):
-        """The reminder's totals from its lines' values (dicts with residual,
-        interest and indemnity)."""
-        interest = sum(line.get("interest") or 0.0 for line in lines)
+        """The reminder's totals, in company currency, from its lines' values
+        (dicts with residual_company, interest_company and indemnity)."""
+        interest = sum(line.get("interest_company") or 0.0 for line in lines)
         indemnity = sum(line.get("indemnity") or 0.0 for line in lines)
         return {
-            "amount_due": sum(line.get("residual") or 0.0 for line in lines),
+            "amount_due": sum(line.get("residual_company") or 0.0 for line in lines),
             "interest_amount": interest,
             "indemnity_amount": indemnity,
             "charges_amount": interest + indemnity + fee_amount,
         }
+
+    def _dunning_totals_by_currency(self):
+        """What the customer owes, currency by currency, for the reminder's
+        email and letter: the company's currency first (it carries the fee and
+        the indemnities), then the invoices' other currencies.
+
+        :return: list of dicts with currency, amount_due, interest, charges
+                 (interest, plus fee and indemnities in company currency) and
+                 total (amount due plus charges)
+        """
+        self.ensure_one()
+        company_currency = self.currency_id
+        totals = {
+            company_currency: {
+                "currency": company_currency,
+                "amount_due": 0.0,
+                "interest": 0.0,
+                "charges": self.fee_amount + self.indemnity_amount,
+            }
+        }
+        for line in self.line_ids:
+            total = totals.setdefault(
+                line.currency_id,
+                {"currency": line.currency_id, "amount_due": 0.0, "interest": 0.0, "charges": 0.0},
+            )
+            total["amount_due"] += line.residual
+            total["interest"] += line.interest
+            total["charges"] += line.interest
+        result = [totals.pop(company_currency)]
+        result += sorted(totals.values(), key=lambda total: total["currency"].name)
+        for total in result:
+            total["total"] = total["amount_due"] + total["charges"]
+        return [
+            total
+            for total in result
+            if total["currency"] != company_currency or len(result) == 1 or total["total"]
+        ]
 
     @api.model
     def _dunning_insert(self, vals_list):
@@ -285,13 +447,57 @@ class CreditDunningCommunication(models.Model):
         return ids
 
     def _dunning_send(self):
-        """Send these draft reminders (after a preview) and apply their actions."""
+        """Send these draft reminders (after a preview) and apply their actions.
+
+        Reminders whose invoices were reminded at their level since the
+        preview (by the daily run or another run) are skipped rather than sent
+        twice.
+
+        :return: the reminders sent
+        """
         communications = self.filtered(lambda c: c.state == "draft")
         if not communications:
-            return self
+            return self.browse()
+        communications.check_access("write")
         communications._dunning_cap_levels()
-        communications.write({"state": "sent"})
+        stale = communications._dunning_already_reminded()
+        if stale:
+            stale.sudo().write({"state": "skipped"})
+            communications -= stale
+        communications.sudo().write({"state": "sent"})
         return communications._dunning_apply()
+
+    def _dunning_already_reminded(self):
+        """The reminders of which an invoice has reached its level (or a
+        higher one) since they were prepared, in one query."""
+        self.env["credit.dunning.communication.line"].flush_model(
+            ["communication_id", "move_id", "level_id", "escalated", "state"]
+        )
+        self.env["account.move"].flush_model(["dunning_reached_level_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT line.communication_id
+                  FROM credit_dunning_communication_line line
+                  JOIN credit_dunning_level level ON level.id = line.level_id
+                  JOIN account_move move ON move.id = line.move_id
+             LEFT JOIN credit_dunning_level reached
+                    ON reached.id = move.dunning_reached_level_id
+                 WHERE line.communication_id = ANY(%(ids)s)
+                   AND line.escalated
+                   AND (reached.days_overdue >= level.days_overdue
+                        OR EXISTS (
+                            SELECT 1
+                              FROM credit_dunning_communication_line sent
+                             WHERE sent.move_id = line.move_id
+                               AND sent.level_id = line.level_id
+                               AND sent.escalated
+                               AND sent.state = 'sent'))
+                """,
+                ids=self.ids,
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _dunning_apply(self):
         """Apply the levels' actions of these sent reminders: invoices' and
@@ -304,6 +510,7 @@ class CreditDunningCommunication(models.Model):
         self._dunning_update_invoice_levels(lines)
         self._dunning_update_partner_levels()
         self._dunning_suspend_and_hand_over()
+        self._dunning_check_channels()
         summaries = self._dunning_summaries(lines)
         self._dunning_send_emails(summaries)
         self._dunning_log(lines, summaries)
@@ -314,17 +521,20 @@ class CreditDunningCommunication(models.Model):
         """The lines of these reminders with their invoice, in one query.
 
         :return: dicts with communication_id, move_id, move_name, level_id,
-                 escalated and move_level_id (the invoice's current level)
+                 escalated, move_level_id (the invoice's current level),
+                 currency_id and residual (in that currency)
         """
         self.env["credit.dunning.communication.line"].flush_model(
             ["communication_id", "move_id", "level_id", "escalated", "date_due"]
+            + ["currency_id", "residual"]
         )
         self.env["account.move"].flush_model(["name", "dunning_level_id"])
         self.env.cr.execute(
             SQL(
                 """
                 SELECT line.communication_id, line.move_id, move.name AS move_name,
-                       line.level_id, line.escalated, move.dunning_level_id AS move_level_id
+                       line.level_id, line.escalated, move.dunning_level_id AS move_level_id,
+                       line.currency_id, line.residual
                   FROM credit_dunning_communication_line line
                   JOIN account_move move ON move.id = line.move_id
                  WHERE line.communication_id = ANY(%s)
@@ -355,16 +565,36 @@ class CreditDunningCommunication(models.Model):
             )
         )
         lowered = self.browse(row[0] for row in self.env.cr.fetchall())
+        if not lowered:
+            return
+        # the charges follow the level: those of the lower level, or none when
+        # the invoice stays at the level it had
+        Run = self.env["credit.dunning.run"]
+        charged = Run._dunning_charged_so_far(lowered.line_ids.move_id.ids)
         for communication in lowered:
-            ceiling = communication.level_id.days_overdue
+            ceiling = communication.level_id
             for line in communication.line_ids.filtered("escalated"):
-                if line.level_id.days_overdue <= ceiling:
+                if line.level_id.days_overdue <= ceiling.days_overdue:
                     continue
-                previous = line.previous_level_id.days_overdue if line.previous_level_id else None
-                if previous is not None and previous >= ceiling:
-                    line.write({"escalated": False, "level_id": line.previous_level_id.id})
+                previous = line.previous_level_id
+                if previous and previous.days_overdue >= ceiling.days_overdue:
+                    values = dict(
+                        Run._dunning_line_charges(None, {}, None),
+                        escalated=False,
+                        level_id=previous.id,
+                    )
                 else:
-                    line.level_id = communication.level_id
+                    row = {
+                        "currency_id": line.currency_id.id,
+                        "residual": line.residual,
+                        "residual_company": line.residual_company,
+                        "days_overdue": line.days_overdue,
+                    }
+                    values = dict(
+                        Run._dunning_line_charges(ceiling, row, charged.get(line.move_id.id)),
+                        level_id=ceiling.id,
+                    )
+                line.sudo().write(values)
 
     def _dunning_update_invoice_levels(self, lines):
         """Move the escalated invoices to their new level: one write per level.
@@ -413,7 +643,7 @@ class CreditDunningCommunication(models.Model):
             reason = self.env._(
                 "Suspended by dunning (%(level)s) on %(date)s",
                 level=level.name,
-                date=fields.Date.to_string(date),
+                date=format_date(self.env, date),
             )
             partners.with_context(credit_hold_logged=True)._credit_set_hold(
                 reason, origin="dunning"
@@ -421,12 +651,25 @@ class CreditDunningCommunication(models.Model):
             body = self.env._(
                 "Put on credit hold (%(company)s): %(reason)s", company=company.name, reason=reason
             )
-            self._dunning_log_messages([(partner, body, None, None) for partner in partners])
+            self._dunning_log_messages(
+                [(partner, body, None, None, company) for partner in partners]
+            )
         handed_over = self.filtered(lambda c: c.level_id.handover)
         for company, communications in handed_over.grouped("company_id").items():
             partners = communications.partner_id.with_company(company).sudo()
             # not shared with the contacts: no sync, customer by customer, to them
             partners.with_context(credit_no_children_sync=True).write({"dunning_handover": True})
+
+    def _dunning_check_channels(self):
+        """A reminder is never marked emailed when no email can be queued: one
+        whose level lost its email template since the preview is a letter (when
+        the level prints one) or no message."""
+        Run = self.env["credit.dunning.run"]
+        unsendable = self.filtered(
+            lambda c: c.channel == "email" and not c.level_id.mail_template_id
+        )
+        for level, communications in unsendable.grouped("level_id").items():
+            communications.sudo().write({"channel": Run._dunning_channel(level)})
 
     def _dunning_send_emails(self, summaries):
         """Queue the reminder emails, rendered in batch per template.
@@ -571,6 +814,7 @@ class CreditDunningCommunication(models.Model):
         message = {
             "model": self._name,
             "res_id": self.id,
+            "record_company_id": self.company_id.id,
             "record_name": self.name,
             "body": str(plaintext2html(summary)),
             "message_type": "comment",
@@ -592,29 +836,48 @@ class CreditDunningCommunication(models.Model):
         return message, values, rendered.get("attachments") or []
 
     def _dunning_summaries(self, lines):
-        """{reminder id: one-line summary}, for the chatter of everything it concerns."""
+        """{reminder id: one-line summary}, for the chatter of everything it
+        concerns; the amount due in each currency of its invoices."""
         format_amount = self.env["res.currency"]._credit_amount_formatter()
         channels = dict(self._fields["channel"]._description_selection(self.env))
+        Currency = self.env["res.currency"]
         counts = defaultdict(int)
+        due = defaultdict(lambda: defaultdict(float))
         for line in lines:
             counts[line["communication_id"]] += 1
-        return {
-            communication.id: self.env._(
+            due[line["communication_id"]][line["currency_id"]] += line["residual"] or 0.0
+        summaries = {}
+        for communication in self:
+            amounts = due[communication.id]
+            company_currency = communication.currency_id
+            if set(amounts) - {company_currency.id}:
+                currencies = Currency.browse(amounts).sorted(
+                    lambda c, first=company_currency: (c != first, c.name)
+                )
+                amount = " + ".join(
+                    format_amount(amounts[currency.id], currency) for currency in currencies
+                )
+            else:
+                amount = format_amount(communication.amount_due, communication.currency_id)
+            summaries[communication.id] = self.env._(
                 "Reminder %(level)s (%(channel)s): %(count)s invoice(s), %(amount)s due.",
                 level=communication.level_id.name,
                 channel=channels[communication.channel],
                 count=counts[communication.id],
-                amount=format_amount(communication.amount_due, communication.currency_id),
+                amount=amount,
             )
-            for communication in self
-        }
+        return summaries
 
     def _dunning_log(self, lines, summaries):
         """Trace each reminder on the customer and on each of its invoices, with
         the invoice's level change, in one batch of messages."""
         rows = []
+        companies = {}
         for communication in self.with_context(prefetch_fields=False):
-            rows.append((communication.partner_id, summaries[communication.id], None, None))
+            company = companies[communication.id] = communication.company_id
+            rows.append(
+                (communication.partner_id, summaries[communication.id], None, None, company)
+            )
         Move = self.env["account.move"]
         Level = self.env["credit.dunning.level"]
         for line in lines:
@@ -623,7 +886,9 @@ class CreditDunningCommunication(models.Model):
             old, new = line["move_level_id"], line["level_id"]
             changed = line["escalated"] and old != new
             tracking = (Level.browse(old), Level.browse(new)) if changed else None
-            rows.append((move, body, tracking, line["move_name"]))
+            rows.append(
+                (move, body, tracking, line["move_name"], companies[line["communication_id"]])
+            )
         self._dunning_log_messages(rows)
 
     @api.model
@@ -631,12 +896,13 @@ class CreditDunningCommunication(models.Model):
         """Log internal notes in bulk, with the tracking of the invoices' level.
 
         :param rows: [(record, body, (old level, new level) or None, record
-                      name or None)]; ``record``'s display name by default
+                      name or None, company)]; ``record``'s display name by
+                      default; the company of the record (that of the reminder)
         """
         note = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
         html = {}
         messages = []
-        for record, body, tracking, record_name in rows:
+        for record, body, tracking, record_name, company in rows:
             if body not in html:
                 html[body] = str(plaintext2html(body))
             messages.append(
@@ -644,6 +910,7 @@ class CreditDunningCommunication(models.Model):
                     "model": record._name,
                     "res_id": record.id,
                     "record_name": record_name or record.display_name,
+                    "record_company_id": company.id,
                     "body": html[body],
                     "message_type": "notification",
                     "subtype_id": note,
@@ -665,16 +932,26 @@ class CreditDunningCommunication(models.Model):
 
         Each message is a dict of ``mail.message`` columns (model, res_id,
         record_name, body, message_type, subtype_id, is_internal and optionally
-        subject, email_from, reply_to, mail_server_id), plus ``partner_ids``
-        (recipients) and ``tracking``: (old level, new level) of an invoice.
+        subject, email_from, reply_to, mail_server_id, record_company_id), plus
+        ``partner_ids`` (recipients) and ``tracking``: (old level, new level)
+        of an invoice. As ``message_post``, each message gets its record's
+        company (the current one by default) and that company's alias domain,
+        which give its emails their bounce address and outgoing server.
         """
         if not messages:
             return []
         author = self.env.user.partner_id
         email_from = author.email_formatted or None
+        alias_domains = self._dunning_alias_domains(
+            {message.get("record_company_id") or self.env.company.id for message in messages}
+        )
         rows = [
             dict(
                 message,
+                record_company_id=message.get("record_company_id") or self.env.company.id,
+                record_alias_domain_id=alias_domains[
+                    message.get("record_company_id") or self.env.company.id
+                ],
                 email_from=message.get("email_from") or email_from,
                 message_id=generate_tracking_message_id("dunning"),
                 author_id=author.id,
@@ -707,6 +984,24 @@ class CreditDunningCommunication(models.Model):
         for model in {message["model"] for message in messages}:
             self.env[model].invalidate_model(["message_ids"])
         return ids
+
+    @api.model
+    def _dunning_alias_domains(self, company_ids):
+        """{company id: alias domain id or None}, as ``message_post`` picks it:
+        the company's, else the current company's, else the first one."""
+        companies = self.env["res.company"].sudo().browse(company_ids)
+        default = None
+        result = {}
+        for company in companies:
+            domain = company.alias_domain_id
+            if not domain:
+                if default is None:
+                    default = self.env.company.sudo().alias_domain_id or self.env[
+                        "mail.alias.domain"
+                    ].sudo().search([], limit=1)
+                domain = default
+            result[company.id] = domain.id or None
+        return result
 
     @api.model
     def _dunning_insert_level_tracking(self, tracked):

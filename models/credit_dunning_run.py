@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import logging
+import zlib
 from collections import defaultdict
 
 from odoo import Command, api, fields, models, modules
@@ -8,12 +9,20 @@ from odoo.tools import SQL, split_every
 
 _logger = logging.getLogger(__name__)
 
+# first key of the advisory lock a run holds on its company while it sends
+DUNNING_LOCK_KEY = zlib.crc32(b"credit.dunning.run") & 0x7FFFFFFF
+
 
 class CreditDunningRun(models.Model):
     """A dunning run: which customers are reminded, at which level, of what.
 
     Levels are decided for every open invoice of the company in one SQL query;
     reminders are then created and sent customer batch by customer batch.
+
+    One run at a time sends for a company (an advisory lock on the company); a
+    preview writes nothing but its draft reminders; an automatic run is done
+    only once all its batches went through, and the next daily call resumes an
+    interrupted one. Its state is the run's own: users cannot write it.
     """
 
     _name = "credit.dunning.run"
@@ -30,9 +39,11 @@ class CreditDunningRun(models.Model):
         [("manual", "Manual"), ("automatic", "Automatic")], default="manual", required=True
     )
     state = fields.Selection(
-        [("draft", "Draft"), ("preview", "Preview"), ("done", "Done")],
+        [("draft", "Draft"), ("preview", "Preview"), ("progress", "In Progress"), ("done", "Done")],
         default="draft",
         required=True,
+        help="An automatic run is In Progress until all its batches are sent: one "
+        "interrupted stays so, and the next daily run resumes it.",
     )
     user_id = fields.Many2one("res.users", default=lambda self: self.env.user)
     communication_ids = fields.One2many("credit.dunning.communication", "run_id")
@@ -53,25 +64,72 @@ class CreditDunningRun(models.Model):
         for run in self:
             run.communication_count = counts.get(run.id, 0)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get("state", "draft") != "draft" or vals.get("origin", "manual") != "manual"
+            for vals in vals_list
+        ):
+            raise UserError(self._dunning_state_message())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and {"state", "origin"} & set(vals):
+            raise UserError(self._dunning_state_message())
+        return super().write(vals)
+
     def action_preview(self):
-        """Propose the reminders; the controller can edit them before sending."""
+        """Propose the reminders; the controller can edit them before sending.
+
+        The preview writes nothing but its draft reminders: payment plans
+        missed by the run's date are not broken here (their invoices are
+        proposed; the plans break when the run is sent).
+        """
         self.ensure_one()
-        if self.state == "done":
+        if self.state not in ("draft", "preview"):
             raise UserError(self.env._("This dunning run has already been sent."))
+        self.check_access("write")
         skipped = self.communication_ids.filtered(lambda c: c.state == "skipped").partner_id
         self.communication_ids.filtered(lambda c: c.state != "sent").unlink()
-        self.env["credit.payment.plan"]._check_running_plans(self.date)
-        self._dunning_prepare().filtered(lambda c: c.partner_id in skipped).state = "skipped"
-        self.state = "preview"
+        communications = self._dunning_prepare()
+        communications.filtered(lambda c: c.partner_id in skipped).sudo().state = "skipped"
+        self.sudo().state = "preview"
         return True
 
     def action_send(self):
+        """Send the previewed reminders that are not skipped.
+
+        Reminders whose invoices were reminded at their level since the
+        preview (by the daily run, or another manual run) are skipped, and
+        the controller is told which.
+        """
         self.ensure_one()
         if self.state != "preview":
             raise UserError(self.env._("Preview the dunning run before sending it."))
-        self.communication_ids.filtered(lambda c: c.state == "draft")._dunning_send()
-        self.state = "done"
-        return True
+        self.check_access("write")
+        self._dunning_lock()
+        self.env["credit.payment.plan"]._check_running_plans(self.date)
+        drafts = self.communication_ids.filtered(lambda c: c.state == "draft")
+        skipped = drafts - drafts._dunning_send()
+        self.sudo().state = "done"
+        if not skipped:
+            return True
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": self.env._("Reminders skipped"),
+                "message": self.env._(
+                    "%(count)s reminder(s) not sent: their invoices were reminded at that "
+                    "level since the preview (%(customers)s).",
+                    count=len(skipped),
+                    customers=", ".join(skipped.partner_id.mapped("display_name")),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_view_communications(self):
         self.ensure_one()
@@ -86,36 +144,112 @@ class CreditDunningRun(models.Model):
     def _cron_dunning(self, batch_size=1000):
         """Daily processing: every company, customer batch by customer batch.
 
-        Each batch is committed: a run killed half-way resumes where it
-        stopped, as the invoices already reminded are at their new level.
+        Each batch is committed; the run is marked done once all its batches
+        are. A run interrupted half-way stays in progress and the next call
+        resumes it (at its own date) before today's run: the invoices already
+        reminded are at their new level, so nothing is sent twice.
         """
         self.env["credit.payment.plan"].sudo()._check_running_plans()
         companies = [
             company
             for [company] in self.env["credit.dunning.level"].sudo()._read_group([], ["company_id"])
         ]
+        today = fields.Date.context_today(self)
         plans = []
         for company in companies:
-            run = self.sudo().with_company(company).new({"company_id": company.id})
-            partner_ids = run._dunning_partners_to_remind()
-            if partner_ids:
-                plans.append((company, partner_ids))
+            Run = self.sudo().with_company(company)
+            runs = Run.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("origin", "=", "automatic"),
+                    ("state", "=", "progress"),
+                ],
+                order="date, id",
+            )
+            if today not in runs.mapped("date"):
+                runs |= Run.new({"company_id": company.id, "date": today, "origin": "automatic"})
+            for run in runs:
+                partner_ids = run._dunning_partners_to_remind()
+                if partner_ids or run.id:
+                    plans.append((run, partner_ids))
         total = sum(len(partner_ids) for __, partner_ids in plans)
         done = 0
-        for company, partner_ids in plans:
-            run = (
-                self.sudo()
-                .with_company(company)
-                .create({"company_id": company.id, "origin": "automatic", "state": "done"})
-            )
+        resumed = set()
+        for planned, planned_partner_ids in plans:
+            run, partner_ids = planned, planned_partner_ids
+            if run.id:
+                resumed.add(run.company_id)
+            else:
+                if run.company_id in resumed:
+                    # what the resumed runs of the company left to remind today
+                    partner_ids = run._dunning_partners_to_remind()
+                    if not partner_ids:
+                        continue
+                run = planned.create(
+                    {
+                        "company_id": planned.company_id.id,
+                        "date": planned.date,
+                        "origin": "automatic",
+                        "state": "progress",
+                    }
+                )
             for batch in split_every(batch_size, partner_ids):
+                run._dunning_lock(wait=True)
                 # nothing to preview: the reminders are created sent, and acted on
                 run._dunning_prepare(partner_ids=list(batch), state="sent")._dunning_apply()
                 done += len(batch)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
                 if not modules.module.current_test:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
+            run.state = "done"
+            if not modules.module.current_test:
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.info("Dunning: %s customers reminded", done)
+
+    @api.model
+    def _dunning_lock_key(self):
+        return DUNNING_LOCK_KEY
+
+    def _dunning_lock(self, wait=False):
+        """Hold the company's dunning lock until the end of the transaction:
+        one run at a time sends reminders for a company.
+
+        :param wait: wait for the run holding it (the daily run) rather than
+            refusing (a controller's manual run)
+        """
+        self.ensure_one()
+        if wait:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    self._dunning_lock_key(),
+                    self.company_id.id,
+                )
+            )
+            return
+        self.env.cr.execute(
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)",
+                self._dunning_lock_key(),
+                self.company_id.id,
+            )
+        )
+        if not self.env.cr.fetchone()[0]:
+            raise UserError(
+                self.env._(
+                    "Another dunning run of %(company)s is in progress. Send this one again "
+                    "in a few minutes: the reminders already sent by the other run will be "
+                    "skipped.",
+                    company=self.company_id.name,
+                )
+            )
+
+    @api.model
+    def _dunning_state_message(self):
+        return self.env._(
+            "The state of a dunning run is set by the run itself: preview and send it with "
+            "its buttons."
+        )
 
     def _dunning_partners_to_remind(self):
         rows = self._dunning_candidates()
@@ -141,6 +275,8 @@ class CreditDunningRun(models.Model):
                     "dunning_disputed",
                     "dunning_promise_date",
                     "commercial_partner_id",
+                    "currency_id",
+                    "amount_residual_signed",
                 ],
             ),
             ("res.partner", ["dunning_exclude", "dunning_handover"]),
@@ -150,6 +286,14 @@ class CreditDunningRun(models.Model):
             self.env[model].flush_model(fnames)
         self.env.cr.execute(self._dunning_candidates_query(partner_ids))
         return self.env.cr.dictfetchall()
+
+    def _dunning_missed_plans(self):
+        """Running payment plans that the run's date breaks (an instalment
+        missed): a manual run proposes their invoices without breaking them
+        before it is sent. The daily run breaks them first."""
+        if self.origin == "automatic":
+            return []
+        return self.env["credit.payment.plan"]._dunning_plans_to_close(self.date)["broken"].ids
 
     def _dunning_candidates_query(self, partner_ids=None):
         company = self.company_id
@@ -164,7 +308,9 @@ class CreditDunningRun(models.Model):
                    move.commercial_partner_id AS partner_id,
                    move.invoice_date_due AS date_due,
                    %(date)s::date - move.invoice_date_due AS days_overdue,
-                   move.amount_residual_signed AS residual,
+                   move.currency_id AS currency_id,
+                   move.amount_residual AS residual,
+                   move.amount_residual_signed AS residual_company,
                    move.dunning_reached_level_id AS current_level_id,
                    current_level.days_overdue AS current_days,
                    target.id AS target_level_id,
@@ -196,7 +342,9 @@ class CreditDunningRun(models.Model):
                        SELECT 1
                          FROM credit_payment_plan_account_move_rel plan_move
                          JOIN credit_payment_plan plan ON plan.id = plan_move.plan_id
-                        WHERE plan_move.move_id = move.id AND plan.state = 'active')
+                        WHERE plan_move.move_id = move.id
+                          AND plan.state = 'active'
+                          AND plan.id != ALL(%(missed_plans)s))
                AND NOT COALESCE(partner.dunning_exclude, FALSE)
                AND NOT COALESCE((partner.dunning_handover ->> %(company_key)s)::boolean, FALSE)
                %(partner_filter)s
@@ -206,6 +354,7 @@ class CreditDunningRun(models.Model):
             company=company.id,
             company_key=str(company.id),
             partner_filter=partner_filter,
+            missed_plans=self._dunning_missed_plans(),
         )
 
     def _dunning_escalations(self, rows):
@@ -260,13 +409,11 @@ class CreditDunningRun(models.Model):
         for vals, lines in zip(vals_list, lines_list, strict=True):
             vals.update(Communication._dunning_amounts(lines, vals.get("fee_amount") or 0.0))
         communications = Communication.browse(Communication._dunning_insert(vals_list))
-        currency = self.company_id.currency_id
         self.env["credit.dunning.communication.line"]._dunning_insert(
             [
                 dict(
                     line,
                     communication_id=communication_id,
-                    currency_id=currency.id,
                     company_id=vals["company_id"],
                     state=vals["state"],
                 )
@@ -285,7 +432,7 @@ class CreditDunningRun(models.Model):
         return {
             partner_id: rows
             for partner_id, rows in rows_by_partner.items()
-            if sum(row["residual"] for row in rows if row["days_overdue"] > 0) >= minimum
+            if sum(row["residual_company"] for row in rows if row["days_overdue"] > 0) >= minimum
         }
 
     def _dunning_charged_so_far(self, move_ids):
@@ -327,29 +474,59 @@ class CreditDunningRun(models.Model):
         }
 
     def _dunning_line_vals(self, row, level, escalated, charged):
-        interest_claimed, indemnity_claimed = charged or (0.0, 0.0)
-        interest = indemnity = 0.0
-        if escalated:
-            interest = max(
-                level._interest(row["residual"], row["days_overdue"]) - interest_claimed, 0.0
-            )
-            if level.apply_indemnity and not indemnity_claimed:
-                indemnity = level.indemnity_amount
         return {
             "move_id": row["move_id"],
+            "currency_id": row["currency_id"],
             "date_due": row["date_due"],
             "days_overdue": row["days_overdue"],
             "residual": row["residual"],
+            "residual_company": row["residual_company"],
             "previous_level_id": row["current_level_id"],
             "level_id": level.id,
             "escalated": escalated,
-            "interest": interest,
-            "indemnity": indemnity,
+            **self._dunning_line_charges(level if escalated else None, row, charged),
         }
 
     @api.model
+    def _dunning_line_charges(self, level, row, charged):
+        """Interest and indemnity of an invoice reaching ``level`` (none when
+        ``level`` is None: the invoice stays at its level).
+
+        Interest runs on the invoice's own amount due, in its currency; its
+        company-currency value uses the invoice's own rate (that of its amount
+        due in company currency), as the reminder's totals do. The indemnity
+        is a fixed amount of the level, in company currency.
+
+        :param row: dict with currency_id, residual (invoice currency),
+            residual_company and days_overdue
+        :param charged: (interest, indemnity) already claimed on the invoice
+        """
+        charges = {"interest": 0.0, "interest_company": 0.0, "indemnity": 0.0}
+        if not level:
+            return charges
+        interest_claimed, indemnity_claimed = charged or (0.0, 0.0)
+        currency = self.env["res.currency"].browse(row["currency_id"])
+        interest = max(
+            level._interest(row["residual"], row["days_overdue"], currency) - interest_claimed,
+            0.0,
+        )
+        company_currency = level.currency_id
+        if currency == company_currency or not row["residual"]:
+            interest_company = interest
+        else:
+            interest_company = company_currency.round(
+                interest * row["residual_company"] / row["residual"]
+            )
+        charges.update(interest=interest, interest_company=interest_company)
+        if level.apply_indemnity and not indemnity_claimed:
+            charges["indemnity"] = level.indemnity_amount
+        return charges
+
+    @api.model
     def _dunning_channel(self, level):
-        if level.send_email:
+        """The channel of a reminder at ``level``: an email only when the
+        level has a template to write it."""
+        if level.send_email and level.mail_template_id:
             return "email"
         if level.send_letter:
             return "letter"

@@ -105,24 +105,39 @@ class CreditPaymentPlan(models.Model):
         return True
 
     @api.model
-    def _check_running_plans(self, date=None):
-        """Close paid plans and break the ones with a missed instalment."""
+    def _dunning_plans_to_close(self, date=None):
+        """The running plans that ``date`` closes, without changing them: paid
+        ones ("done") and ones with a missed instalment ("broken").
+
+        :return: {"done": plans, "broken": plans}
+        """
         date = date or fields.Date.context_today(self)
-        plans = self.search([("state", "=", "active")])
-        for plan in plans:
+        result = {"done": self.browse(), "broken": self.browse()}
+        for plan in self.search([("state", "=", "active")]):
             residual = sum(plan.move_ids.mapped("amount_residual_signed"))
             if plan.currency_id.is_zero(residual):
-                plan.state = "done"
+                result["done"] |= plan
                 continue
             due = sum(plan.line_ids.filtered(lambda line: line.date < date).mapped("amount"))
             if plan.currency_id.compare_amounts(plan.amount_paid, due) < 0:
-                plan.state = "broken"
-                plan.message_post(
-                    body=self.env._(
-                        "Instalment missed: %(paid)s paid, %(due)s due. Reminders resume.",
-                        paid=plan.partner_id._credit_format_amount(plan.amount_paid),
-                        due=plan.partner_id._credit_format_amount(due),
-                    ),
-                    partner_ids=plan.partner_id.user_id.partner_id.ids,
-                )
-        return plans
+                result["broken"] |= plan
+        return result
+
+    @api.model
+    def _check_running_plans(self, date=None):
+        """Close paid plans and break the ones with a missed instalment."""
+        date = date or fields.Date.context_today(self)
+        to_close = self._dunning_plans_to_close(date)
+        to_close["done"].state = "done"
+        for plan in to_close["broken"]:
+            due = sum(plan.line_ids.filtered(lambda line: line.date < date).mapped("amount"))
+            plan.state = "broken"
+            plan.message_post(
+                body=self.env._(
+                    "Instalment missed: %(paid)s paid, %(due)s due. Reminders resume.",
+                    paid=plan.partner_id._credit_format_amount(plan.amount_paid),
+                    due=plan.partner_id._credit_format_amount(due),
+                ),
+                partner_ids=plan.partner_id.user_id.partner_id.ids,
+            )
+        return to_close["done"] | to_close["broken"]

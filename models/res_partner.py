@@ -1255,10 +1255,40 @@ class ResPartner(models.Model):
         cleared._credit_release_hold(reason=reason, origin="dunning")
         template = self.env.company.dunning_lift_mail_template_id
         if template and cleared:
-            # the customer hears that it may order again
-            cleared.message_post_with_source(
-                template, message_type="comment", subtype_xmlid="mail.mt_comment"
-            )
+            # The customer hears that it may order again. This runs inside a
+            # payment's reconciliation: the email is rendered in a savepoint and
+            # queued (sent by the mail queue), so that neither a faulty template
+            # nor the mail server can fail the payment.
+            try:
+                with self.env.cr.savepoint():
+                    cleared.message_post_with_source(
+                        template,
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_comment",
+                        force_send=False,
+                    )
+            except Exception as error:  # pylint: disable=broad-except
+                _logger.warning(
+                    "Suspension lifted email (%s) not prepared for %s",
+                    template,
+                    cleared,
+                    exc_info=True,
+                )
+                for partner in cleared:
+                    partner.message_post(
+                        body=self.env._(
+                            "The email telling %(partner)s that it may order again could not "
+                            "be prepared (%(error)s): tell the customer yourself, and have "
+                            "the template %(template)s fixed.",
+                            partner=partner.name,
+                            error=error,
+                            template=template.name,
+                        ),
+                        partner_ids=partner.user_id.partner_id.ids,
+                        subtype_xmlid="mail.mt_note",
+                    )
+            else:
+                self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         for partner in cleared.filtered("user_id"):
             partner.message_post(
                 body=self.env._(

@@ -26,6 +26,8 @@ class ReportCustomerStatement(models.AbstractModel):
         lines_by_partner = {partner.id: [] for partner in partners}
         aging_by_partner = {partner.id: dict.fromkeys(AGING_BUCKETS, 0.0) for partner in partners}
         totals_by_partner = {partner.id: {"residual": 0.0, "overdue": 0.0} for partner in partners}
+        # what the customer owes in each currency of its items
+        currency_totals = {partner.id: {} for partner in partners}
         # One search for all the partners (set-based, constant number of queries).
         move_lines = self._statement_move_line_model().search(
             self._statement_domain(partners, company),
@@ -38,6 +40,8 @@ class ReportCustomerStatement(models.AbstractModel):
             days_overdue = (date - date_due).days
             residual = move_line.amount_residual
             foreign = move_line.currency_id and move_line.currency_id != currency
+            line_currency = move_line.currency_id if foreign else currency
+            residual_currency = move_line.amount_residual_currency if foreign else residual
             lines_by_partner[partner_id].append(
                 {
                     "date": move_line.date,
@@ -46,14 +50,19 @@ class ReportCustomerStatement(models.AbstractModel):
                     "date_due": date_due,
                     "days_overdue": max(days_overdue, 0),
                     "amount": move_line.balance,
+                    "amount_currency": move_line.amount_currency if foreign else move_line.balance,
                     "residual": residual,
-                    "currency": move_line.currency_id if foreign else currency,
-                    "residual_currency": (
-                        move_line.amount_residual_currency if foreign else residual
-                    ),
+                    "currency": line_currency,
+                    "residual_currency": residual_currency,
                     "foreign": bool(foreign),
                 }
             )
+            total = currency_totals[partner_id].setdefault(
+                line_currency, {"currency": line_currency, "residual": 0.0, "overdue": 0.0}
+            )
+            total["residual"] += residual_currency
+            if days_overdue > 0:
+                total["overdue"] += residual_currency
             aging_by_partner[partner_id][self._aging_bucket(days_overdue)] += residual
             totals_by_partner[partner_id]["residual"] += residual
             if days_overdue > 0:
@@ -61,6 +70,13 @@ class ReportCustomerStatement(models.AbstractModel):
         for values in (*aging_by_partner.values(), *totals_by_partner.values()):
             for key, amount in values.items():
                 values[key] = currency.round(amount)
+        for partner_id, totals in currency_totals.items():
+            for total in totals.values():
+                total["residual"] = total["currency"].round(total["residual"])
+                total["overdue"] = total["currency"].round(total["overdue"])
+            currency_totals[partner_id] = sorted(
+                totals.values(), key=lambda t: (t["currency"] != currency, t["currency"].name)
+            )
         return {
             "doc_ids": partners.ids,
             "doc_model": "res.partner",
@@ -71,6 +87,7 @@ class ReportCustomerStatement(models.AbstractModel):
             "statement_lines": lines_by_partner,
             "statement_aging": aging_by_partner,
             "statement_totals": totals_by_partner,
+            "statement_currency_totals": currency_totals,
         }
 
     def _statement_move_line_model(self):

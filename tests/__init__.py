@@ -5,6 +5,7 @@ from . import test_credit_portal
 from . import test_credit_tour
 from . import test_credit_dunning
 from . import test_credit_dunning_tour
+from . import test_credit_dunning_guard
 from . import test_credit_solvency_import
 from . import test_credit_solvency_provider
 from . import test_credit_solvency

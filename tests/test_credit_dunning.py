@@ -6,15 +6,16 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from .common import CreditManagementCommon
 
 DUE = date(2026, 3, 6)  # a Friday
 
 
-@tagged("post_install", "-at_install")
-class TestCreditDunning(CreditManagementCommon):
+class CreditDunningCommon(CreditManagementCommon):
+    """A test schedule of five levels, two customers and helpers to run it."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -57,11 +58,12 @@ class TestCreditDunning(CreditManagementCommon):
             {"name": "Martin SA", "is_company": True, "email": "martin@example.com"}
         )
 
-    def _due_invoice(self, partner=None, amount=1000.0, due=DUE):
+    def _due_invoice(self, partner=None, amount=1000.0, due=DUE, currency=None):
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
                 "partner_id": (partner or self.customer).id,
+                "currency_id": (currency or self.currency).id,
                 "invoice_date": due - timedelta(days=30),
                 "invoice_date_due": due,
                 "invoice_line_ids": [
@@ -82,6 +84,9 @@ class TestCreditDunning(CreditManagementCommon):
             [("date", "=", day), ("state", "=", "sent")]
         )
 
+
+@tagged("post_install", "-at_install")
+class TestCreditDunning(CreditDunningCommon):
     def test_levels_reached_on_the_right_day(self):
         invoice = self._due_invoice()
         self.assertFalse(self._run(DUE - timedelta(days=6)))
@@ -178,7 +183,8 @@ class TestCreditDunning(CreditManagementCommon):
         totals = ["amount_due", "interest_amount", "indemnity_amount", "charges_amount"]
         stored = reminder.read(totals)[0]
         del stored["id"]
-        reminder._compute_amounts()
+        for fname in totals:  # recomputed by the ORM, as after a change of its lines
+            self.env.add_to_compute(reminder._fields[fname], reminder)
         self.assertEqual({fname: reminder[fname] for fname in totals}, stored)
         self.assertEqual(stored["amount_due"], 1000.0)
         self.assertEqual(stored["indemnity_amount"], 40.0)
@@ -521,25 +527,16 @@ class TestCreditDunning(CreditManagementCommon):
 
     def test_foreign_currency_invoice(self):
         other = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.customer.id,
-                "currency_id": other.id,
-                "invoice_date": DUE - timedelta(days=30),
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "S", "quantity": 1, "price_unit": 1000.0, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        invoice.action_post()
-        invoice.invoice_date_due = DUE
+        self._due_invoice(currency=other)
         communications = self._run(DUE + timedelta(days=31))
-        self.assertEqual(communications.amount_due, 500.0, "in company currency")
-        # interest on the company-currency amount: 500 x 10% x 31 / 365
-        self.assertAlmostEqual(communications.line_ids.interest, 4.25)
+        self.assertEqual(communications.amount_due, 500.0, "totals in company currency")
+        line = communications.line_ids
+        self.assertEqual((line.residual, line.currency_id), (1000.0, other), "listed in EUR")
+        # interest on the invoice's own amount due: 1,000 x 10% x 31 / 365 EUR,
+        # worth half as much in company currency at the invoice's rate
+        self.assertAlmostEqual(line.interest, 8.49)
+        self.assertAlmostEqual(line.interest_company, 4.25)
+        self.assertAlmostEqual(communications.interest_amount, 4.25)
 
     def test_promise_to_pay_wizard(self):
         invoice = self._due_invoice()
@@ -557,6 +554,9 @@ class TestCreditDunning(CreditManagementCommon):
             wizard.save().action_apply()
         self.assertEqual(invoice.dunning_promise_date, DUE + timedelta(days=20))
         self.assertFalse(not_due.dunning_promise_date)
-        self.assertIn("Transfer announced", self.customer.message_ids[0].body)
+        promise = self.customer.message_ids[0].body
+        self.assertIn("Transfer announced", promise)
+        self.assertIn(format_date(self.env, DUE + timedelta(days=20)), promise, "reader's format")
+        self.assertNotIn((DUE + timedelta(days=20)).isoformat(), promise)
         self.assertFalse(self._run(DUE + timedelta(days=15)), "paused by the promise")
         self.assertTrue(self._run(DUE + timedelta(days=21)), "broken promise: escalation resumes")

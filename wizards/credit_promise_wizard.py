@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 
 class CreditPromiseWizard(models.TransientModel):
@@ -53,7 +54,7 @@ class CreditPromiseWizard(models.TransientModel):
         self.move_ids.write({"dunning_promise_date": self.promise_date})
         body = self.env._(
             "Promise to pay by %(date)s for %(invoices)s.",
-            date=fields.Date.to_string(self.promise_date),
+            date=format_date(self.env, self.promise_date),
             invoices=", ".join(self.move_ids.mapped("name")),
         )
         if self.note:
