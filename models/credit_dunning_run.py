@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from odoo import Command, api, fields, models, modules
 from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, format_date, split_every
 
 _logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class CreditDunningRun(models.Model):
     def _compute_name(self):
         for run in self:
             run.name = self.env._(
-                "Dunning run of %(date)s", date=fields.Date.to_string(run.date) or ""
+                "Dunning run of %(date)s", date=format_date(self.env, run.date) if run.date else ""
             )
 
     def _compute_communication_count(self):
