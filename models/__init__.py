@@ -14,6 +14,13 @@ from . import credit_solvency_rule
 from . import credit_solvency_provider
 from . import credit_solvency_check
 from . import res_partner
+from . import res_partner_credit_limit
+from . import res_partner_credit_exposure
+from . import res_partner_credit_hold
+from . import res_partner_credit_check
+from . import res_partner_credit_insurance
+from . import res_partner_solvency
+from . import res_partner_dunning
 from . import sale_order
 from . import sale_order_line
 from . import account_move

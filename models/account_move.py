@@ -2,8 +2,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from .res_partner import EXPOSURE_KEYS
-
 # moves whose posting _post has checked already
 POSTING_CHECKED_KEY = "credit_management.checked_move_ids"
 
@@ -65,7 +63,9 @@ class AccountMove(models.Model):
             checked.difference_update(self.ids)
 
     def _credit_check_posting(self):
-        """Refuse posting customer invoices over limit, when the company asks it.
+        """Refuse posting customer invoices for customers on hold or over their
+        limit, when the company asks it (the one credit check of the customer,
+        its exposure including the invoice as a draft).
 
         Invoices made of confirmed sales order lines are let through: their
         orders were credit-checked (or approved) at confirmation.
@@ -80,49 +80,12 @@ class AccountMove(models.Model):
         )
         errors = []
         for company, company_moves in moves.sudo().grouped("company_id").items():
-            partners = company_moves.commercial_partner_id.with_company(company)
-            limits = (
-                partners._credit_effective_limits(company)
-                if company._credit_limit_enforced()
-                else {}
-            )
-            limited = partners.browse(
-                [partner_id for partner_id, (limit, __) in limits.items() if limit is not None]
-            )
-            data = limited._credit_exposure_data(company, lock=True) if limited else {}
+            check = company_moves.commercial_partner_id._credit_check_prepare(company, lock=True)
             for move in company_moves:
-                partner = move.commercial_partner_id.with_company(company)
-                if partner.credit_hold:
-                    errors.append(
-                        self.env._(
-                            "%(move)s: %(partner)s is on credit hold: %(reason)s",
-                            move=move.display_name,
-                            partner=partner.name,
-                            reason=partner.credit_hold_reason,
-                        )
-                    )
-                elif partner in limited:
-                    values = data.get(partner.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
-                    exposure = values["receivable"] + values["draft"] + values["orders"]
-                    limit, explanation = limits[partner.id]
-                    if company.currency_id.compare_amounts(exposure, limit) > 0:
-                        limit_text = partner._credit_format_amount(limit, company)
-                        if explanation:
-                            limit_text = self.env._(
-                                "%(limit)s (%(explanation)s)",
-                                limit=limit_text,
-                                explanation=explanation,
-                            )
-                        errors.append(
-                            self.env._(
-                                "%(move)s: the exposure of %(partner)s (%(exposure)s, this "
-                                "invoice included) exceeds its credit limit of %(limit)s.",
-                                move=move.display_name,
-                                partner=partner.name,
-                                exposure=partner._credit_format_amount(exposure, company),
-                                limit=limit_text,
-                            )
-                        )
+                errors += [
+                    self.env._("%(move)s: %(reason)s", move=move.display_name, reason=reason)
+                    for reason in move.commercial_partner_id._credit_refusal_reasons(check)
+                ]
         if errors:
             raise UserError(
                 self.env._("These invoices cannot be posted:\n%(errors)s", errors="\n".join(errors))

@@ -7,8 +7,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, plaintext2html
 
-from .res_partner import EXPOSURE_KEYS
-
 CHECKED_KEY = "credit_management.checked_order_ids"
 # confirmed orders whose growth an outer call is already watching
 WATCHED_KEY = "credit_management.watched_order_ids"
@@ -260,30 +258,21 @@ class SaleOrder(models.Model):
 
     def _credit_check_prepare(self, company, date, confirmed):
         """Read what the check of these orders of ``company`` needs, in a
-        constant number of queries: limits, exposures (customers locked),
-        amounts in company currency and first large orders."""
-        # the customers' credit fields in one read (company-dependent ones
-        # would otherwise be a read of their own)
-        fnames = self.env["res.partner"]._credit_check_fields()
-        self.partner_id.fetch(["commercial_partner_id", *fnames])
+        constant number of queries: the customers' check (limits, exposures,
+        customers locked), amounts in company currency and first large orders."""
+        # the orders' customers and their credit fields in one read
+        self.partner_id.fetch(
+            ["commercial_partner_id", *self.env["res.partner"]._credit_check_fields()]
+        )
         partners = self.partner_id.commercial_partner_id
-        partners.fetch(fnames)
-        limits = (
-            partners._credit_effective_limits(company, date)
-            if company._credit_limit_enforced()
-            else {}
-        )
-        limited = partners.filtered(lambda p: limits.get(p.id, (None,))[0] is not None)
         excluded = self if confirmed else self.browse()
-        data = (
-            limited._credit_exposure_data(company, date, lock=True, exclude_orders=excluded)
-            if limited
-            else {}
-        )
+        check = partners._credit_check_prepare(company, date, lock=True, exclude_orders=excluded)
         first_orders = self._credit_first_order_candidates(company, date)
         amounts = dict.fromkeys(self.ids, 0.0)
         to_convert = self.filtered(
-            lambda o: o.partner_id.commercial_partner_id in limited or o in first_orders
+            lambda o: (
+                o.partner_id.commercial_partner_id._credit_is_limited(check) or o in first_orders
+            )
         )
         if to_convert:
             converted = self.env["res.currency"]._credit_to_company_currency(
@@ -302,9 +291,7 @@ class SaleOrder(models.Model):
         )
         first_orders = first_orders._credit_first_orders_unknown(company, excluded)
         return {
-            "limits": limits,
-            "limited": limited,
-            "exposure": data,
+            "check": check,
             "amounts": amounts,
             "first_orders": first_orders,
             "review_needed": bool(first_orders),
@@ -326,11 +313,11 @@ class SaleOrder(models.Model):
 
     def _credit_blocking_reasons_company(self, company, prepared, approved):
         """{order: message} of the orders refused, from ``prepared`` (no query).
+        Orders confirmed together are added up, in the order of their creation.
 
         :param approved: {order: approval} of the orders an approval covers
         """
-        limits, limited = prepared["limits"], prepared["limited"]
-        data, amounts = prepared["exposure"], prepared["amounts"]
+        check, amounts = prepared["check"], prepared["amounts"]
         first_orders = prepared["first_orders"]
         pending = defaultdict(float)
         result = {}
@@ -338,24 +325,14 @@ class SaleOrder(models.Model):
             partner = order.partner_id.commercial_partner_id
             reasons = []
             if order not in approved:
-                if partner.credit_hold:
-                    reasons.append(order._credit_hold_message(partner))
+                reasons = partner._credit_refusal_reasons(
+                    check,
+                    amounts[order.id],
+                    pending=pending[partner.id],
+                    document=self.env._("this order"),
+                )
                 if order in first_orders:
                     reasons.append(order._credit_first_order_message(partner, company))
-                if partner in limited:
-                    values = data.get(partner.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
-                    limit, explanation = limits[partner.id]
-                    message = order._credit_limit_message(
-                        partner,
-                        values,
-                        pending[partner.id],
-                        amounts[order.id],
-                        company,
-                        limit=limit,
-                        explanation=explanation,
-                    )
-                    if message:
-                        reasons.append(message)
             if reasons:
                 result[order] = self.env._(
                     "%(order)s cannot be confirmed without a credit manager's "
@@ -368,7 +345,7 @@ class SaleOrder(models.Model):
         return result
 
     def _credit_add_solvency_warnings(self, company):
-        """Add the solvency warnings (rating to watch, insured amount exceeded)
+        """Add the credit warnings (rating to watch, insured amount exceeded)
         to Odoo's credit warning of these quotations of ``company``."""
         partners = self.partner_id.commercial_partner_id.with_company(company).sudo()
         rules = partners._credit_solvency_rules(company)
@@ -386,62 +363,17 @@ class SaleOrder(models.Model):
         amounts = self.env["res.currency"]._credit_to_company_currency(
             [(order.currency_id, order.amount_total) for order in orders], company, today
         )
+        empty = partners._credit_exposure_empty()
         for order, amount in zip(orders, amounts, strict=True):
             partner = partners.browse(order.partner_id.commercial_partner_id.id)
-            values = data.get(partner.id, dict.fromkeys(EXPOSURE_KEYS, 0.0))
-            exposure = values["receivable"] + values["draft"] + values["orders"] + amount
-            warnings = partner._credit_solvency_warnings(
-                company, {partner.id: exposure}, today, rules=rules
+            exposure = partners._credit_exposure_total(data.get(partner.id, empty)) + amount
+            messages = partner._credit_warnings(company, {partner.id: exposure}, today).get(
+                partner.id
             )
-            messages = warnings.get(partner.id)
             if messages:
                 order.partner_credit_warning = "\n".join(
                     filter(None, [order.partner_credit_warning, *messages])
                 )
-
-    def _credit_hold_message(self, partner):
-        return self.env._(
-            "%(partner)s is on credit hold: %(reason)s",
-            partner=partner.name,
-            reason=partner.credit_hold_reason or "",
-        )
-
-    def _credit_limit_message(
-        self, partner, values, pending, amount, company, limit=None, explanation=""
-    ):
-        """Message when this order takes ``partner`` over its limit, else False.
-
-        :param limit: the limit that applies (default: the customer's own limit)
-        :param explanation: why it is not the customer's own limit, in words
-        """
-        exposure = values["receivable"] + values["draft"] + values["orders"] + pending
-        total = exposure + amount
-        if limit is None:
-            limit = partner.credit_limit
-        if company.currency_id.compare_amounts(total, limit) <= 0:
-            return False
-        fmt = partner._credit_format_amount
-        limit_text = fmt(limit, company)
-        if explanation:
-            limit_text = self.env._(
-                "%(limit)s (%(explanation)s)", limit=limit_text, explanation=explanation
-            )
-        return self.env._(
-            "%(partner)s would exceed its credit limit of %(limit)s by %(excess)s: "
-            "exposure %(exposure)s (unpaid invoices %(receivable)s, of which overdue "
-            "%(overdue)s; draft invoices %(draft)s; uninvoiced orders %(orders)s) + "
-            "this order %(amount)s = %(total)s.",
-            partner=partner.name,
-            limit=limit_text,
-            excess=fmt(total - limit, company),
-            exposure=fmt(exposure, company),
-            receivable=fmt(values["receivable"], company),
-            overdue=fmt(values["overdue"], company),
-            draft=fmt(values["draft"], company),
-            orders=fmt(values["orders"] + pending, company),
-            amount=fmt(amount, company),
-            total=fmt(total, company),
-        )
 
     def _credit_first_order_candidates(self, company, date):
         """Orders that may be a customer's first large one needing a solvency
