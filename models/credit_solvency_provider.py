@@ -211,23 +211,30 @@ class CreditSolvencyProvider(models.Model):
             and len(registry) in (9, 14)
             and (not country or country in SIRENE_COUNTRIES)
         ):
-            if self._solvency_luhn(registry[:9]):
+            if not registry.isascii():  # full-width, Arabic-Indic, superscript... digits
+                invalid.append(self._solvency_not_ascii_message(registry))
+            elif self._solvency_luhn(registry[:9]):
                 return registry[:9]
-            invalid.append(registry)
+            else:
+                invalid.append(self._solvency_check_digit_message(registry))
         vat = re.sub(r"[\s.\-]", "", partner.vat or "").upper()
         match = re.fullmatch(r"FR([0-9A-Z]{2})(\d{9})", vat)
         if match:
             key, siren = match.groups()
-            numeric_key_ok = not key.isdigit() or int(key) == (12 + 3 * (int(siren) % 97)) % 97
-            if numeric_key_ok and self._solvency_luhn(siren):
+            if not siren.isascii():
+                invalid.append(self._solvency_not_ascii_message(vat))
+            elif (
+                not key.isdigit() or int(key) == (12 + 3 * (int(siren) % 97)) % 97
+            ) and self._solvency_luhn(siren):
                 return siren
-            invalid.append(vat)
+            else:
+                invalid.append(self._solvency_check_digit_message(vat))
         if invalid:
             raise SolvencyFetchError(
                 self.env._(
-                    "Invalid SIREN for %(partner)s: %(number)s (wrong check digit).",
+                    "Invalid SIREN for %(partner)s: %(numbers)s.",
                     partner=partner.display_name,
-                    number=", ".join(invalid),
+                    numbers="; ".join(invalid),
                 )
             )
         raise SolvencyFetchError(
@@ -239,7 +246,17 @@ class CreditSolvencyProvider(models.Model):
         )
 
     @api.model
+    def _solvency_check_digit_message(self, number):
+        return self.env._("%(number)s (wrong check digit)", number=number)
+
+    @api.model
+    def _solvency_not_ascii_message(self, number):
+        return self.env._("%(number)s (not written with the digits 0-9)", number=number)
+
+    @api.model
     def _solvency_luhn(self, number):
+        if not (number.isascii() and number.isdigit()):
+            return False
         total = 0
         for index, char in enumerate(reversed(number)):
             digit = int(char)

@@ -485,6 +485,26 @@ class TestCreditSolvencyImport(TestCreditSolvencyImportCommon):
         preview_queries(2)  # warm the caches
         self.assertLessEqual(preview_queries(40), preview_queries(4))
 
+    def test_registry_and_vat_need_ascii_digits(self):
+        """Full-width or other non-ASCII digits are not a SIREN, SIRET or VAT number."""
+        self.martin.company_registry = "552100554"
+        content = make_xlsx(
+            [
+                [None, "\uff15\uff15\uff12\uff11\uff10\uff10\uff15\uff15\uff14", None, "A"],
+                ["FR\uff14\uff10303265045", None, None, "B"],
+            ]
+        )
+        wizard = self._preview(content, "fullwidth.xlsx")
+        lines = self._lines_by_row(wizard)
+        self.assertEqual(lines[2].status, "error")
+        self.assertIn(
+            "Company Registry: “５５２１００５５４” is not written with the digits 0-9",
+            lines[2].message,
+        )
+        self.assertFalse(lines[2].partner_id)
+        self.assertEqual(lines[3].status, "error")
+        self.assertIn("VAT: “FR４０303265045” is not written with the digits 0-9", lines[3].message)
+
 
 @tagged("post_install", "-at_install")
 class TestCreditSolvencyImportAccess(TestCreditSolvencyImportCommon):

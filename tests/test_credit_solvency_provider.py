@@ -388,6 +388,34 @@ class TestCreditSolvencyProviderErrors(CreditSolvencyProviderCommon):
         with self.assertRaisesRegex(SolvencyFetchError, "No SIREN"):
             Provider._solvency_siren(partner)
 
+    def test_siren_needs_ascii_digits(self):
+        """Full-width and other non-ASCII digits never pass as a SIREN, even when
+        their Luhn digit would be right (552100554 is valid)."""
+        Provider = self.env["credit.solvency.provider"]
+        partner = self.env["res.partner"].create(
+            {"name": "Roux", "is_company": True, "country_id": self.env.ref("base.fr").id}
+        )
+        for registry in (
+            "５５２１００５５４",  # full-width
+            "５５２ １００ ５５４ ０００１７",  # a full-width SIRET
+            "\u0665\u0665\u0662\u0661\u0660\u0660\u0665\u0665\u0664",  # Arabic-Indic
+            "55210055\u2074",  # superscript four
+        ):
+            partner.company_registry = registry
+            with self.assertRaisesRegex(SolvencyFetchError, "digits 0-9", msg=registry):
+                Provider._solvency_siren(partner)
+        partner.write({"company_registry": False, "vat": "FR96\uff15\uff15\uff12100554"})
+        with self.assertRaisesRegex(SolvencyFetchError, "digits 0-9"):
+            Provider._solvency_siren(partner)
+        partner.vat = "FR 96 552 100 554"
+        self.assertEqual(Provider._solvency_siren(partner), "552100554")
+        # the check is recorded as failed without calling anybody
+        partner.write({"vat": False, "company_registry": "\uff15" * 9})
+        checks = self._check(partner=partner)
+        self.assertEqual(checks.mapped("state"), ["failed", "failed"])
+        self.assertIn("digits 0-9", checks[0].error)
+        self.assertFalse(self.calls)
+
 
 @tagged("post_install", "-at_install")
 class TestCreditSolvencyProviderAccess(CreditSolvencyProviderCommon):

@@ -441,10 +441,14 @@ class CreditSolvencyImportWizard(models.TransientModel):
         record = {"row": row_number, "keys": {}, "values": {}, "errors": [], "partner": None}
         for kind, fname in KEY_KINDS:
             if fname in columns:
-                key = self._parse_key(kind, cell(fname))
+                try:
+                    key = self._parse_key(kind, cell(fname))
+                except CellError as error:
+                    record["errors"].append(self._cell_error(headers[columns[fname]], error))
+                    continue
                 if key:
                     record["keys"][kind] = key
-        if not record["keys"]:
+        if not record["keys"] and not record["errors"]:
             record["errors"].append(
                 self.env._(
                     "No VAT number, company registry number or reference to find the customer."
@@ -456,13 +460,7 @@ class CreditSolvencyImportWizard(models.TransientModel):
             try:
                 record["values"][key] = parser(cell(fname), context)
             except CellError as error:
-                record["errors"].append(
-                    self.env._(
-                        "%(column)s: %(error)s",
-                        column=self._cell_text(headers[columns[fname]]),
-                        error=str(error),
-                    )
-                )
+                record["errors"].append(self._cell_error(headers[columns[fname]], error))
         if "insured_limit" in record["values"] and self.insurer_name:
             record["values"].setdefault("insurer", self.insurer_name)
         if not record["values"] and not record["errors"]:
@@ -480,6 +478,11 @@ class CreditSolvencyImportWizard(models.TransientModel):
             ensure_ascii=False,
         )
         return record
+
+    @api.model
+    def _cell_error(self, header, error):
+        """The message of a cell that cannot be read, with its column."""
+        return self.env._("%(column)s: %(error)s", column=self._cell_text(header), error=str(error))
 
     @api.model
     def _json_value(self, value):
@@ -501,13 +504,19 @@ class CreditSolvencyImportWizard(models.TransientModel):
             return value.isoformat()
         return str(value).strip()
 
-    @api.model
     def _parse_key(self, kind, value):
         text = self._cell_text(value)
+        if kind in ("vat", "registry") and any(
+            char.isdigit() and not char.isascii() for char in text
+        ):
+            # full-width, Arabic-Indic, superscript... digits are no registry number
+            raise CellError(
+                self.env._("“%(value)s” is not written with the digits 0-9", value=text)
+            )
         if kind == "vat":
             return re.sub(r"[^0-9A-Za-z]", "", text).upper()
         if kind == "registry":
-            digits = re.sub(r"\D", "", text)
+            digits = re.sub(r"[^0-9]", "", text)
             if digits and isinstance(value, int | float):
                 # a number cell loses the leading zeros of a SIREN / SIRET
                 digits = digits.zfill(9) if len(digits) < 9 else digits
