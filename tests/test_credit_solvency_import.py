@@ -485,6 +485,81 @@ class TestCreditSolvencyImport(TestCreditSolvencyImportCommon):
         preview_queries(2)  # warm the caches
         self.assertLessEqual(preview_queries(40), preview_queries(4))
 
+    def test_out_of_range_numbers_are_refused_on_their_row(self):
+        """Huge numbers give a clear error on their row, never a database or
+        overflow error, and nothing is written."""
+        Partner = self.env["res.partner"]
+        durand, petit, roux = Partner.create(
+            [
+                {"name": "Durand", "is_company": True, "ref": "CUST-0100"},
+                {"name": "Petit", "is_company": True, "ref": "CUST-0101"},
+                {"name": "Roux", "is_company": True, "ref": "CUST-0102"},
+            ]
+        )
+        content = make_xlsx(
+            [
+                ["FR40303265045", None, None, "B", 1e308, None, None, None, None],  # row 2
+                [None, "443061841", None, "A", None, 1e308, None, None, None],  # 3
+                [None, None, "CUST-0042", "A", None, None, 1e308, None, None],  # 4
+                [None, None, "CUST-0100", "A", None, 1e12, None, None, None],  # 5
+                [None, None, "CUST-0101", "A", None, "1 000 000 000 000 000,00", None, None, None],
+                [None, None, "CUST-0102", "C", 100, 999999999999.99, 0, None, None],  # 7
+            ]
+        )
+        wizard = self._preview(content, "huge.xlsx")
+        lines = self._lines_by_row(wizard)
+        self.assertEqual(wizard.error_count, 5)
+        self.assertIn("Score: the score 1e+308 is outside 0-100", lines[2].message)
+        self.assertIn("Recommended Limit: the amount 1e+308 is too large", lines[3].message)
+        self.assertIn("Insured Amount: the amount 1e+308 is too large", lines[4].message)
+        self.assertIn("Recommended Limit: the amount 1000000000000 is too large", lines[5].message)
+        self.assertIn("too large", lines[6].message)
+        for line in wizard.line_ids:
+            self.assertNotIn("0" * 20, line.message or "", "numbers are shown short")
+        self.assertEqual(lines[7].status, "change")
+        self.assertEqual(lines[7].new_score, 100)
+        self.assertEqual(lines[7].new_recommended_limit, 999999999999.99)
+        with self.assertRaisesRegex(
+            UserError, r"5 row\(s\) of huge.xlsx cannot be imported \(row 2"
+        ):
+            wizard.action_import()
+        self.assertFalse(self._checks())
+
+        wizard.only_valid = True
+        wizard.action_import()
+        self.assertEqual(self._checks().partner_id, roux)
+        self.assertFalse(any((durand | petit | self.customer).mapped("solvency_rating")))
+
+    def test_out_of_range_numbers_in_an_xls_file(self):
+        content = make_xls([["FR40303265045", None, None, "B", 1e308, 1e308, -1e308, None, None]])
+        line = self._preview(content, "huge.xls").line_ids
+        self.assertEqual(line.status, "error")
+        self.assertIn("outside 0-100", line.message)
+        self.assertIn("too large", line.message)
+        self.assertIn("negative", line.message)
+
+    def test_checks_refuse_out_of_range_values(self):
+        """Whoever records a check (provider, import, code), absurd numbers are
+        refused with a clear error before anything is written."""
+        for values in (
+            {"score": 1e308},
+            {"score": 101},
+            {"score": -1},
+            {"recommended_limit": 1e308},
+            {"recommended_limit": float("inf")},
+            {"insured_limit": float("nan")},
+            {"insured_limit": -5.0},
+            {"recommended_limit": 1e12},
+        ):
+            with self.assertRaises(ValidationError, msg=values), self.cr.savepoint():
+                self.customer._solvency_record_check({"rating": "B", **values}, "Agency")
+        self.assertFalse(self.customer.solvency_check_ids)
+        self.assertFalse(self.customer.solvency_rating)
+        self.customer._solvency_record_check(
+            {"score": 100, "recommended_limit": 999999999999.0}, "Agency"
+        )
+        self.assertEqual(self.customer.solvency_score, 100)
+
     def test_registry_and_vat_need_ascii_digits(self):
         """Full-width or other non-ASCII digits are not a SIREN, SIRET or VAT number."""
         self.martin.company_registry = "552100554"

@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import logging
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -14,7 +15,9 @@ import xlrd
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_compare, float_round
+from odoo.tools import SQL, float_compare, float_round, formatLang
+
+from ..models.credit_solvency_check import AMOUNT_BOUND
 
 _logger = logging.getLogger(__name__)
 
@@ -525,27 +528,43 @@ class CreditSolvencyImportWizard(models.TransientModel):
         return text.upper()
 
     def _parse_number(self, value):
+        """A finite float, from a number cell or a text written with the file's
+        decimal separator."""
         if isinstance(value, bool | datetime.date):
             raise CellError(self.env._("“%(value)s” is not a number", value=self._cell_text(value)))
         if isinstance(value, int | float):
-            return float(value)
-        separator = self.decimal_separator or ","
-        text = NUMBER_UNITS.sub("", str(value).strip()).strip()
-        text = NUMBER_SPACES.sub(" ", text)
-        grouped, plain = NUMBER_PATTERNS[separator]
-        if not (grouped.match(text) or plain.match(text)):
-            raise CellError(self.env._("“%(value)s” is not a number", value=str(value).strip()))
-        thousands = " ,." if separator == "." else " ."
-        for char in thousands:
-            if char != separator:
-                text = text.replace(char, "")
-        return float(text.replace(separator, "."))
+            number = float(value)
+        else:
+            separator = self.decimal_separator or ","
+            text = NUMBER_UNITS.sub("", str(value).strip()).strip()
+            text = NUMBER_SPACES.sub(" ", text)
+            grouped, plain = NUMBER_PATTERNS[separator]
+            if not (text.isascii() and (grouped.match(text) or plain.match(text))):
+                raise CellError(self.env._("“%(value)s” is not a number", value=str(value).strip()))
+            thousands = " ,." if separator == "." else " ."
+            for char in thousands:
+                if char != separator:
+                    text = text.replace(char, "")
+            number = float(text.replace(separator, "."))
+        if not math.isfinite(number):
+            raise CellError(
+                self.env._("“%(value)s” is not a number", value=self._number_text(value))
+            )
+        return number
+
+    @api.model
+    def _number_text(self, value):
+        """A cell's number as the user may read it in a message: short, even
+        for a huge one."""
+        if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15:
+            return f"{value:g}"
+        return self._cell_text(value)
 
     def _parse_score(self, value, context):
         number = self._parse_number(value)
         if not 0 <= number <= 100:
             raise CellError(
-                self.env._("the score %(value)s is outside 0-100", value=self._cell_text(value))
+                self.env._("the score %(value)s is outside 0-100", value=self._number_text(value))
             )
         return int(float_round(number, precision_digits=0))
 
@@ -553,7 +572,15 @@ class CreditSolvencyImportWizard(models.TransientModel):
         number = self._parse_number(value)
         if number < 0:
             raise CellError(
-                self.env._("the amount %(value)s is negative", value=self._cell_text(value))
+                self.env._("the amount %(value)s is negative", value=self._number_text(value))
+            )
+        if number >= AMOUNT_BOUND:
+            raise CellError(
+                self.env._(
+                    "the amount %(value)s is too large (amounts are below %(bound)s)",
+                    value=self._number_text(value),
+                    bound=formatLang(self.env, AMOUNT_BOUND, digits=0),
+                )
             )
         return self.company_id.currency_id.round(number)
 
