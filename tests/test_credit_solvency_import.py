@@ -580,6 +580,38 @@ class TestCreditSolvencyImport(TestCreditSolvencyImportCommon):
         self.assertEqual(lines[3].status, "error")
         self.assertIn("VAT: “FR４０303265045” is not written with the digits 0-9", lines[3].message)
 
+    def test_import_queries_do_not_grow_with_rows(self):
+        """Customers are written in batches: one write per field and value."""
+        partners = self.env["res.partner"].create(
+            [{"name": f"Bulk {i}", "is_company": True, "ref": f"BULK-{i}"} for i in range(44)]
+        )
+        Wizard = self.env["credit.solvency.import.wizard"].with_user(self.credit_manager)
+
+        def import_queries(start, count):
+            rows = [[None, None, f"BULK-{i}", None, 50, 1000] for i in range(start, start + count)]
+            wizard = Wizard.create(
+                {
+                    "file": base64.b64encode(make_xlsx(rows)),
+                    "filename": f"bulk_{count}.xlsx",
+                    "preset_id": self.preset.id,
+                    "rating_column": False,
+                    "insured_limit_column": False,
+                    "insurer_column": False,
+                    "expiry_column": False,
+                }
+            )
+            wizard.action_preview()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            wizard.action_import()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        import_queries(0, 2)  # warm the caches
+        self.assertLessEqual(import_queries(4, 40), import_queries(2, 2))
+        self.assertEqual(partners[10].solvency_score, 50)
+
 
 @tagged("post_install", "-at_install")
 class TestCreditSolvencyImportAccess(TestCreditSolvencyImportCommon):

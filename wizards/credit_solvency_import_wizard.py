@@ -16,8 +16,10 @@ import xlrd
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare, float_round, formatLang
+from odoo.tools.mail import generate_tracking_message_id
 
 from ..models.credit_solvency_check import AMOUNT_BOUND
+from ..tools.bulk_insert import insert_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -161,26 +163,15 @@ class CreditSolvencyImportWizard(models.TransientModel):
             self._load_preview()
         errors = self.line_ids.filtered(lambda line: line.status == "error")
         if errors and not self.only_valid:
-            first = errors[0]
-            raise UserError(
-                self.env._(
-                    "%(count)s row(s) of %(file)s cannot be imported (row %(row)s: "
-                    "%(message)s). Nothing was imported: correct the file, or choose to "
-                    "import only the valid rows.",
-                    count=len(errors),
-                    file=self.filename,
-                    row=first.row_number,
-                    message=first.message.splitlines()[0],
-                )
-            )
+            raise UserError(self._refusal_message(self._line_rows(errors)))
         valid = self.line_ids - errors
         if not valid:
             raise UserError(self.env._("No row of %(file)s can be imported.", file=self.filename))
         preset = self.preset_id or self._find_or_create_preset()
-        source = self._import_source()
-        for line in valid:
-            line._import(source, self.company_id)
-        message = self._log_import(preset, valid, errors)
+        rows = self._line_rows(valid)
+        self._import_rows(rows, self._import_source())
+        changed = sum(row["status"] == "change" for row in rows)
+        message = self._log_import(preset, changed, len(rows) - changed, len(errors))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -190,6 +181,19 @@ class CreditSolvencyImportWizard(models.TransientModel):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _refusal_message(self, errors):
+        """Why nothing of the file is imported, for its rows in error (values
+        of preview lines)."""
+        return self.env._(
+            "%(count)s row(s) of %(file)s cannot be imported (row %(row)s: "
+            "%(message)s). Nothing was imported: correct the file, or choose to "
+            "import only the valid rows.",
+            count=len(errors),
+            file=self.filename,
+            row=errors[0]["row_number"],
+            message=errors[0]["message"].splitlines()[0],
+        )
 
     def _reopen(self):
         return {
@@ -224,17 +228,17 @@ class CreditSolvencyImportWizard(models.TransientModel):
         source = (self.source_name or self.preset_id.name or "").strip()
         return f"{source} – {self.filename}" if source else self.filename
 
-    def _log_import(self, preset, imported, skipped):
-        """Post who imported which file, and what it did, on the preset."""
-        changed = imported.filtered(lambda line: line.status == "change")
+    def _log_import(self, preset, changed, unchanged, skipped):
+        """Post who imported which file, and what it did (numbers of rows), on
+        the preset."""
         message = self.env._(
             "%(user)s imported %(file)s: %(changed)s customer(s) updated, %(unchanged)s "
             "confirmed without change, %(skipped)s row(s) skipped with errors.",
             user=self.env.user.name,
             file=self.filename,
-            changed=len(changed),
-            unchanged=len(imported) - len(changed),
-            skipped=len(skipped),
+            changed=changed,
+            unchanged=unchanged,
+            skipped=skipped,
         )
         preset.message_post(
             body=message,
@@ -246,14 +250,193 @@ class CreditSolvencyImportWizard(models.TransientModel):
     def _load_preview(self):
         self._check_import_access()
         self._check_import_mapping()
+        self._write_lines(self._read_lines())
+        self.state = "preview"
+
+    def _read_lines(self):
+        """Values of the preview lines of the file (see ``_line_values``)."""
         rows, datemode = self._read_file()
-        lines = self._prepare_lines(rows, datemode)
-        self.write(
+        return self._prepare_lines(rows, datemode)
+
+    def _write_lines(self, lines):
+        """Replace the preview lines with ``lines``, in one statement: a file has
+        thousands of rows, whose values are all decided here."""
+        self.ensure_one()
+        Line = self.env["credit.solvency.import.line"]
+        Line.check_access("create")
+        self.line_ids.unlink()
+        rows = [
             {
-                "state": "preview",
-                "line_ids": [Command.clear()] + [Command.create(vals) for vals in lines],
+                "wizard_id": self.id,
+                **{fname: None if value is False else value for fname, value in vals.items()},
             }
+            for vals in lines
+        ]
+        insert_rows(self.env, Line._table, self._columns(Line, rows), rows)
+        self.invalidate_recordset(["line_ids"])
+
+    @api.model
+    def _line_rows(self, lines):
+        """The preview lines as the rows ``_import_rows`` takes."""
+        return [
+            {
+                "row_number": line.row_number,
+                "partner_id": line.partner_id.id,
+                "status": line.status,
+                "message": line.message,
+                "values": line.values,
+                "payload": line.payload,
+            }
+            for line in lines
+        ]
+
+    def _import_rows(self, rows, source):
+        """Record the check of each valid row on its customer.
+
+        What ``res.partner._solvency_record_check`` does row by row, done for
+        all the rows at once: the checks in one statement, the customers (and
+        their contacts, as Odoo's sync would) in one write per field and value,
+        and the hold rules applied to the customers they may concern.
+
+        :param list rows: values of preview lines (``_line_values``) without error
+        """
+        self.ensure_one()
+        if not rows:
+            return
+        company = self.company_id
+        Partner = self.env["res.partner"]
+        records = [(row["partner_id"], json.loads(row["values"]), row["payload"]) for row in rows]
+        self._insert_checks(records, source)
+        partner_ids = [partner_id for partner_id, __, __ in records]
+        by_value = defaultdict(list)
+        for partner_id, values, __ in records:
+            for fname, value in Partner._solvency_partner_vals(values, source).items():
+                by_value[fname, value].append(partner_id)
+        writer = Partner.with_company(company).sudo()
+        contacts = defaultdict(list)
+        for contact in writer.search_fetch(
+            [("commercial_partner_id", "in", partner_ids), ("id", "not in", partner_ids)],
+            ["commercial_partner_id"],
+        ):
+            contacts[contact.commercial_partner_id.id].append(contact.id)
+        everyone = writer.browse(
+            partner_ids + [contact_id for ids in contacts.values() for contact_id in ids]
         )
+        tracked = sorted(Partner._track_get_fields() & {fname for fname, __ in by_value})
+        initial = {partner.id: {fname: partner[fname] for fname in tracked} for partner in everyone}
+        # tracked below in a few statements instead of one message per customer
+        writer = writer.with_context(
+            credit_solvency_checked=True, credit_no_children_sync=True, mail_notrack=True
+        )
+        for (fname, value), ids in by_value.items():
+            synced = [contact_id for partner_id in ids for contact_id in contacts[partner_id]]
+            writer.browse(ids + synced).write({fname: value})
+        self._log_tracking(everyone, initial)
+        self._apply_hold_rules(Partner.with_company(company).sudo().browse(partner_ids))
+
+    def _insert_checks(self, records, source):
+        """Keep the check of each row on record, in one statement: the values
+        are the file's, already read and checked, and the rest is decided here.
+
+        :param list records: ``(customer id, check values, payload)`` per row
+        """
+        Check = self.env["credit.solvency.check"]
+        Check.check_access("create")
+        now = fields.Datetime.now()
+        rows = []
+        for partner_id, values, payload in records:
+            Check._check_solvency_values(values)
+            rows.append(
+                {
+                    **values,
+                    "state": "done",
+                    "date": now,
+                    "partner_id": partner_id,
+                    "company_id": self.company_id.id,
+                    "source": source,
+                    "trigger": "import",
+                    "payload": payload,
+                    "user_id": self.env.user.id,
+                }
+            )
+        insert_rows(self.env, Check._table, self._columns(Check, rows), rows)
+        Check.invalidate_model()
+        self.env["res.partner"].invalidate_model(["solvency_check_ids", "solvency_check_count"])
+
+    @api.model
+    def _log_tracking(self, records, initial):
+        """Log the changes of tracked fields in the chatter of ``records`` as
+        Odoo's tracking does (a note with the tracking values, no notification),
+        for thousands of customers in two statements.
+
+        :param dict initial: {record id: {tracked field: value before the change}}
+        """
+        fnames = sorted({fname for values in initial.values() for fname in values})
+        if not fnames:
+            return
+        Tracking = self.env["mail.tracking.value"].sudo()
+        infos = records.fields_get(fnames, attributes=("string", "type", "selection"))
+        changes = []
+        for record in records:
+            tracking = [
+                Tracking._create_tracking_values(
+                    initial[record.id][fname], record[fname], fname, infos[fname], record
+                )
+                for fname in fnames
+                if record[fname] != initial[record.id][fname]
+            ]
+            if tracking:
+                changes.append((record, tracking))
+        if not changes:
+            return
+        Message = self.env["mail.message"]
+        Message.flush_model()
+        author = self.env.user.partner_id
+        base = {
+            "model": records._name,
+            "body": "",
+            "message_type": "notification",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "is_internal": True,
+            "author_id": author.id,
+            "email_from": author.email_formatted or None,
+            "reply_to_force_new": False,
+            "date": fields.Datetime.now(),
+        }
+        messages = [
+            {**base, "res_id": record.id, "message_id": generate_tracking_message_id("tracking")}
+            for record, __ in changes
+        ]
+        ids = insert_rows(self.env, Message._table, self._columns(Message, messages), messages)
+        values = [
+            {**tracking, "mail_message_id": message_id}
+            for message_id, (__, trackings) in zip(ids, changes, strict=True)
+            for tracking in trackings
+        ]
+        insert_rows(self.env, Tracking._table, self._columns(Tracking, values), values)
+        Message.invalidate_model()
+        Tracking.invalidate_model()
+        records.invalidate_recordset(["message_ids"])
+
+    @api.model
+    def _columns(self, model, rows):
+        """{column: SQL type} of the fields given in ``rows``, for ``insert_rows``."""
+        fnames = sorted({fname for row in rows for fname in row})
+        return {fname: model._fields[fname].column_type[0] for fname in fnames}
+
+    @api.model
+    def _apply_hold_rules(self, partners):
+        """Apply the solvency rules to the customers whose new rating or status
+        may put them on hold: an insolvent rating, a rating with a hold rule in
+        some company, or a ceased company (see
+        ``res.partner._solvency_hold_reason``); the others need no look."""
+        ratings = self.env["credit.solvency.rating"].sudo().with_context(active_test=False)
+        codes = set(ratings.search([("is_insolvent", "=", True)]).mapped("code"))
+        rules = self.env["credit.solvency.rule"].sudo().search([("credit_effect", "=", "hold")])
+        codes.update(rules.rating_id.mapped("code"))
+        partners.filtered(
+            lambda p: p.solvency_rating in codes or p.solvency_company_status == "ceased"
+        )._solvency_apply_rules()
 
     # ------------------------------------------------------------ file reading
 
@@ -688,22 +871,24 @@ class CreditSolvencyImportWizard(models.TransientModel):
                 condition=condition,
             )
         )
+        wanted = set(keys)
+        # a SIREN (9 digits) finds the customer registered with a SIRET (14), and back
+        sirets = defaultdict(list)
+        for key in keys:
+            if kind == "registry" and len(key) == 14:
+                sirets[key[:9]].append(key)
         result = defaultdict(set)
         for partner_id, partner_key in rows:
-            for key in keys:
-                if self._key_matches(kind, key, partner_key):
+            if partner_key in wanted:
+                result[partner_key].add(partner_id)
+            if kind != "registry" or not partner_key:
+                continue
+            if len(partner_key) == 14 and partner_key[:9] in wanted:
+                result[partner_key[:9]].add(partner_id)
+            elif len(partner_key) == 9:
+                for key in sirets.get(partner_key, ()):
                     result[key].add(partner_id)
         return result
-
-    @api.model
-    def _key_matches(self, kind, key, partner_key):
-        if key == partner_key:
-            return True
-        if kind != "registry" or not partner_key:
-            return False
-        # a SIREN (9 digits) finds the customer registered with a SIRET (14), and back
-        short, long = sorted((key, partner_key), key=len)
-        return (len(short), len(long)) == (9, 14) and long.startswith(short)
 
     def _check_duplicates(self, records):
         by_partner = defaultdict(list)
