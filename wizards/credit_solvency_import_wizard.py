@@ -29,6 +29,9 @@ XLSX_SIGNATURE = b"PK\x03\x04"  # zip container (Office Open XML .xlsx)
 KEY_KINDS = (("vat", "vat_column"), ("registry", "registry_column"), ("ref", "ref_column"))
 NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f\u2009'’]+")
 NUMBER_UNITS = re.compile(r"^[€$£]|(?:[€$£%]|EUR)$", re.IGNORECASE)
+# files with more rows than this are imported in the background (system parameter)
+BACKGROUND_ROWS_PARAM = "credit_management.solvency_import_background_rows"
+BACKGROUND_ROWS_DEFAULT = 2000
 NUMBER_PATTERNS = {
     ",": (re.compile(r"^-?\d{1,3}(?:[ .]\d{3})+(?:,\d+)?$"), re.compile(r"^-?\d+(?:,\d+)?$")),
     ".": (re.compile(r"^-?\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?$"), re.compile(r"^-?\d+(?:\.\d+)?$")),
@@ -168,15 +171,26 @@ class CreditSolvencyImportWizard(models.TransientModel):
         if not valid:
             raise UserError(self.env._("No row of %(file)s can be imported.", file=self.filename))
         preset = self.preset_id or self._find_or_create_preset()
-        rows = self._line_rows(valid)
-        self._import_rows(rows, self._import_source())
-        changed = sum(row["status"] == "change" for row in rows)
-        message = self._log_import(preset, changed, len(rows) - changed, len(errors))
+        if len(self.line_ids) > self._import_background_threshold():
+            self._queue_import(preset)
+            message = self.env._(
+                "%(file)s has %(count)s rows: it is imported in the background. You will be "
+                "notified when it is done.",
+                file=self.filename,
+                count=len(self.line_ids),
+            )
+            kind = "info"
+        else:
+            rows = self._line_rows(valid)
+            self._import_rows(rows, self._import_source())
+            changed = sum(row["status"] == "change" for row in rows)
+            message = self._log_import(preset, changed, len(rows) - changed, len(errors))
+            kind = "success"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
+                "type": kind,
                 "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
@@ -274,6 +288,34 @@ class CreditSolvencyImportWizard(models.TransientModel):
         ]
         insert_rows(self.env, Line._table, self._columns(Line, rows), rows)
         self.invalidate_recordset(["line_ids"])
+
+    @api.model
+    def _import_background_threshold(self):
+        """Files with more rows than this are imported in the background."""
+        value = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_ROWS_PARAM)
+        try:
+            return int(value) if value else BACKGROUND_ROWS_DEFAULT
+        except ValueError:
+            return BACKGROUND_ROWS_DEFAULT
+
+    def _queue_import(self, preset):
+        """Leave the import of the file to the background import (cron), which
+        tells the user when it is done."""
+        self.ensure_one()
+        job = self.env["credit.solvency.import.job"].create(
+            {
+                **self._mapping_values(),
+                "company_id": self.company_id.id,
+                "preset_id": preset.id,
+                "source_name": self.source_name,
+                "file": self.file,
+                "filename": self.filename,
+                "only_valid": self.only_valid,
+                "row_count": len(self.line_ids),
+            }
+        )
+        job._trigger_processing()
+        return job
 
     @api.model
     def _line_rows(self, lines):
