@@ -45,6 +45,7 @@
         "views/credit_management_menus.xml",
         "views/credit_solvency_import_preset_views.xml",
         "wizards/credit_solvency_import_wizard_views.xml",
+        "views/credit_solvency_import_job_views.xml",
     ],
     "demo": ["demo/credit_management_demo.xml"],
     "post_init_hook": "post_init_hook",

@@ -30,6 +30,8 @@ from . import payment_transaction
 from . import credit_solvency_import_mapping
 from . import credit_solvency_import_preset
 from . import credit_solvency_import_preset_rating
+from . import credit_solvency_import_job
 from . import credit_solvency_provider_fr_registry
 from . import credit_solvency_provider_fr_bodacc
+from . import credit_solvency_request
 from . import mail_render_mixin

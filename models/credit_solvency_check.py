@@ -1,5 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from odoo import fields, models
+import math
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import formatLang
+
+# amounts at or above this are refused: no credit limit or cover is that large
+AMOUNT_BOUND = 10**12
 
 
 class CreditSolvencyCheck(models.Model):
@@ -56,3 +63,43 @@ class CreditSolvencyCheck(models.Model):
         groups="credit_management.group_credit_manager",
         help="The provider's answer (or the imported row) as received, for audit.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_solvency_values(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_solvency_values(vals)
+        return super().write(vals)
+
+    @api.model
+    def _check_solvency_values(self, vals):
+        """Refuse absurd numbers before they reach the database, whoever records
+        the check (provider, import, code): a score from 0 to 100, amounts from
+        0 to below ``AMOUNT_BOUND``."""
+        score = vals.get("score")
+        if score not in (None, False) and not (
+            isinstance(score, int | float) and math.isfinite(score) and 0 <= score <= 100
+        ):
+            raise ValidationError(
+                self.env._("A solvency score is from 0 to 100, not %(score)s.", score=score)
+            )
+        for fname in ("recommended_limit", "insured_limit"):
+            amount = vals.get(fname)
+            if amount in (None, False):
+                continue
+            if not (
+                isinstance(amount, int | float)
+                and math.isfinite(amount)
+                and 0 <= amount < AMOUNT_BOUND
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(field)s must be from 0 to below %(bound)s, not %(amount)s.",
+                        field=self._fields[fname]._description_string(self.env),
+                        bound=formatLang(self.env, AMOUNT_BOUND, digits=0),
+                        amount=amount,
+                    )
+                )

@@ -39,6 +39,16 @@ class SolvencyRateLimited(SolvencyFetchError):
     """The provider asks to wait longer than we accept: stop calling it for this run."""
 
 
+class SolvencyNetworkError(SolvencyFetchError):
+    """The provider did not answer: no answer in time, no connection or a server
+    error, after the retries. Counts towards the provider's circuit breaker."""
+
+
+class SolvencyOutOfTime(SolvencyFetchError):
+    """The time budget of the run is spent before the provider could be called:
+    the check is not made (and not recorded), it is left for a later run."""
+
+
 class CreditSolvencyProvider(models.Model):
     """A source of solvency information used by one company.
 
@@ -48,6 +58,14 @@ class CreditSolvencyProvider(models.Model):
     model runs the checks (``_solvency_check_partners``) and offers the shared
     tools: SIREN of a customer, HTTP GET with timeout, bounded retries, backoff
     and respect of rate limits.
+
+    A run (``run``, a dict shared by the calls of one review or one click) keeps
+    what it learnt: answers per customer, providers that rate-limit us hard, and
+    a circuit breaker per provider: after ``failure_threshold`` consecutive
+    network failures, the provider is not called again in the run. A run may
+    have a deadline (``run["deadline"]``, see ``_solvency_clock``): the calls
+    are shortened to fit in it, and the customers it leaves unchecked are listed
+    in ``run["skipped"]``.
     """
 
     _name = "credit.solvency.provider"
@@ -71,6 +89,28 @@ class CreditSolvencyProvider(models.Model):
     max_retries = fields.Integer(
         default=2, help="Retries after a network error, a server error or a rate limit."
     )
+    failure_threshold = fields.Integer(
+        string="Failures Before Pause",
+        default=5,
+        help="A periodic review (or a check of several customers) stops calling this provider "
+        "after this many customers in a row without an answer (no answer in time, no "
+        "connection, server error); the next review tries again.",
+    )
+    pause_date = fields.Datetime(
+        string="Last Paused", readonly=True, copy=False, help="When a run last stopped calling it."
+    )
+    pause_reason = fields.Text(string="Why Paused", readonly=True, copy=False)
+
+    @api.constrains("failure_threshold")
+    def _check_failure_threshold(self):
+        for provider in self:
+            if provider.failure_threshold < 1:
+                raise ValidationError(
+                    self.env._(
+                        "%(provider)s must pause after at least one failure.",
+                        provider=provider.name,
+                    )
+                )
 
     @api.constrains("timeout", "max_retries")
     def _check_network_settings(self):
@@ -89,7 +129,7 @@ class CreditSolvencyProvider(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _solvency_check_partners(self, partners, trigger="user", companies=None):
+    def _solvency_check_partners(self, partners, trigger="user", companies=None, run=None):
         """Check these customers now with the active providers of ``companies``
         (default: the current company), in sequence; one check per customer and
         provider is kept on record.
@@ -99,45 +139,72 @@ class CreditSolvencyProvider(models.Model):
         a refused or malformed answer gives a failed check with its reason, which
         changes nothing else on the customer.
 
+        :param dict run: state shared by the calls of one run (see the class),
+            updated in place; ``run["skipped"]``: ids of the customers left
+            unchecked by a provider (paused or out of time), ``run["stopped"]``:
+            every provider is paused, the customers after were not tried
         :return: the ``credit.solvency.check`` records created
         """
         companies = companies or self.env.company
+        run = {} if run is None else run
         providers = (
             self.sudo()
             .search([("company_id", "in", companies.ids), ("active", "=", True)])
             .with_env(self.env)
         )
+        if run.get("deadline") is not None:
+            providers = providers.with_context(solvency_deadline=run["deadline"])
         checks = self.env["credit.solvency.check"]
-        cache = {}
-        for partner in partners.commercial_partner_id:
+        customers = partners.commercial_partner_id
+        for index, partner in enumerate(customers):
+            if providers and all(("paused", provider.code) in run for provider in providers):
+                run["stopped"] = True
+                run.setdefault("skipped", set()).update(customers[index:].ids)
+                break
             for provider in providers:
-                checks |= provider._solvency_check_partner(partner, trigger, cache)
+                checks |= provider._solvency_check_partner(partner, trigger, run)
         return checks
 
-    def _solvency_check_partner(self, partner, trigger, cache):
+    def _solvency_check_partner(self, partner, trigger, run):
         """Fetch and record one provider's check of one customer.
 
-        ``cache`` is shared by one run: a public source is not called twice for
-        the same customer (several companies), and a provider that rate-limits
-        us hard is not called again in this run.
+        ``run`` is shared by one run: a public source is not called twice for
+        the same customer (several companies), a provider that rate-limits us
+        hard or that stopped answering is not called again in this run, and a
+        call that does not fit in the run's deadline is not made.
         """
         self.ensure_one()
         key = (self.code, partner.id)
+        if ("paused", self.code) in run:
+            run.setdefault("skipped", set()).add(partner.id)
+            return self.env["credit.solvency.check"]
         try:
-            if ("blocked", self.code) in cache:
-                raise cache[("blocked", self.code)]
-            if key not in cache:
+            if ("blocked", self.code) in run:
+                raise run[("blocked", self.code)]
+            if key not in run:
                 try:
-                    cache[key] = self._solvency_fetch(partner)
+                    run[key] = self._solvency_fetch(partner)
+                except SolvencyOutOfTime:
+                    raise
                 except SolvencyRateLimited as error:
-                    cache[("blocked", self.code)] = error
+                    run[("blocked", self.code)] = error
+                    raise
+                except SolvencyNetworkError as error:
+                    run[key] = error
+                    self._solvency_count_failure(run, error)
                     raise
                 except SolvencyFetchError as error:
-                    cache[key] = error
+                    run[key] = error
+                    if error.payload is not None:  # it answered, though not as hoped
+                        run[("failures", self.code)] = 0
                     raise
-            if isinstance(cache[key], SolvencyFetchError):
-                raise cache[key]
-            values, payload = cache[key]
+                run[("failures", self.code)] = 0
+            if isinstance(run[key], SolvencyFetchError):
+                raise run[key]
+            values, payload = run[key]
+        except SolvencyOutOfTime:
+            run.setdefault("skipped", set()).add(partner.id)
+            return self.env["credit.solvency.check"]
         except SolvencyFetchError as error:
             return self._solvency_record_failure(partner, trigger, str(error), error.payload)
         try:
@@ -153,6 +220,29 @@ class CreditSolvencyProvider(models.Model):
         except (UserError, ValidationError) as error:
             # nothing of the check was written (savepoint): keep the failure on record
             return self._solvency_record_failure(partner, trigger, str(error), payload)
+
+    def _solvency_count_failure(self, run, error):
+        """Count a network failure; pause the provider for the rest of the run
+        after ``failure_threshold`` of them in a row, and say why."""
+        self.ensure_one()
+        count = run[("failures", self.code)] = run.get(("failures", self.code), 0) + 1
+        if count < self.failure_threshold:
+            return
+        reason = self.env._(
+            "Not called for the rest of the run after %(count)s consecutive network "
+            "failures; the last one: %(error)s",
+            count=count,
+            error=str(error),
+        )
+        run[("paused", self.code)] = reason
+        _logger.warning(
+            "Solvency: %s paused for the rest of the run after %s consecutive network "
+            "failures (last: %s)",
+            self.name,
+            count,
+            error,
+        )
+        self.sudo().write({"pause_date": fields.Datetime.now(), "pause_reason": reason})
 
     def _solvency_record_failure(self, partner, trigger, reason, payload=None):
         self.ensure_one()
@@ -211,23 +301,30 @@ class CreditSolvencyProvider(models.Model):
             and len(registry) in (9, 14)
             and (not country or country in SIRENE_COUNTRIES)
         ):
-            if self._solvency_luhn(registry[:9]):
+            if not registry.isascii():  # full-width, Arabic-Indic, superscript... digits
+                invalid.append(self._solvency_not_ascii_message(registry))
+            elif self._solvency_luhn(registry[:9]):
                 return registry[:9]
-            invalid.append(registry)
+            else:
+                invalid.append(self._solvency_check_digit_message(registry))
         vat = re.sub(r"[\s.\-]", "", partner.vat or "").upper()
         match = re.fullmatch(r"FR([0-9A-Z]{2})(\d{9})", vat)
         if match:
             key, siren = match.groups()
-            numeric_key_ok = not key.isdigit() or int(key) == (12 + 3 * (int(siren) % 97)) % 97
-            if numeric_key_ok and self._solvency_luhn(siren):
+            if not siren.isascii():
+                invalid.append(self._solvency_not_ascii_message(vat))
+            elif (
+                not key.isdigit() or int(key) == (12 + 3 * (int(siren) % 97)) % 97
+            ) and self._solvency_luhn(siren):
                 return siren
-            invalid.append(vat)
+            else:
+                invalid.append(self._solvency_check_digit_message(vat))
         if invalid:
             raise SolvencyFetchError(
                 self.env._(
-                    "Invalid SIREN for %(partner)s: %(number)s (wrong check digit).",
+                    "Invalid SIREN for %(partner)s: %(numbers)s.",
                     partner=partner.display_name,
-                    number=", ".join(invalid),
+                    numbers="; ".join(invalid),
                 )
             )
         raise SolvencyFetchError(
@@ -239,7 +336,17 @@ class CreditSolvencyProvider(models.Model):
         )
 
     @api.model
+    def _solvency_check_digit_message(self, number):
+        return self.env._("%(number)s (wrong check digit)", number=number)
+
+    @api.model
+    def _solvency_not_ascii_message(self, number):
+        return self.env._("%(number)s (not written with the digits 0-9)", number=number)
+
+    @api.model
     def _solvency_luhn(self, number):
+        if not (number.isascii() and number.isdigit()):
+            return False
         total = 0
         for index, char in enumerate(reversed(number)):
             digit = int(char)
@@ -261,12 +368,15 @@ class CreditSolvencyProvider(models.Model):
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
         attempts = max(self.max_retries, 0) + 1
         reason = payload = None
+        made = 0
         for attempt in range(attempts):
             delay = self._solvency_backoff(attempt)
             if not attempt:  # a retry comes after a longer wait anyway
                 self._solvency_throttle()
+            timeout = self._solvency_call_timeout()
+            made += 1
             try:
-                response = requests.get(url, params=params, headers=headers, timeout=self.timeout)
+                response = requests.get(url, params=params, headers=headers, timeout=timeout)
             except requests.Timeout:
                 seconds = f"{self.timeout:g}"
                 reason = self.env._("no answer within %(seconds)s seconds", seconds=seconds)
@@ -313,13 +423,36 @@ class CreditSolvencyProvider(models.Model):
                             payload,
                         ) from error
             if attempt + 1 < attempts:
+                if not self._solvency_can_wait(delay):
+                    break  # no time left to wait and try again
                 _logger.info("%s: %s, retrying in %ss", self.name, reason, delay)
                 self._solvency_sleep(delay)
-        if attempts > 1:
+        if made > 1:
             reason = self.env._(
-                "%(reason)s, after %(attempts)s attempts", reason=reason, attempts=attempts
+                "%(reason)s, after %(attempts)s attempts", reason=reason, attempts=made
             )
-        raise SolvencyFetchError(self._solvency_error(reason), payload)
+        raise SolvencyNetworkError(self._solvency_error(reason), payload)
+
+    def _solvency_time_left(self):
+        """Seconds left before the deadline of the run, or None without one."""
+        deadline = self.env.context.get("solvency_deadline")
+        return None if deadline is None else deadline - self._solvency_clock()
+
+    def _solvency_call_timeout(self):
+        """Timeout of the next call: the provider's, shortened to the deadline.
+
+        :raise SolvencyOutOfTime: when the deadline is past
+        """
+        left = self._solvency_time_left()
+        if left is None:
+            return self.timeout
+        if left <= 0:
+            raise SolvencyOutOfTime(self._solvency_error(self.env._("no time left")))
+        return min(self.timeout, left)
+
+    def _solvency_can_wait(self, seconds):
+        left = self._solvency_time_left()
+        return left is None or seconds < left
 
     def _solvency_error(self, reason):
         return self.env._("%(provider)s: %(reason)s", provider=self.name, reason=reason)
@@ -366,3 +499,20 @@ class CreditSolvencyProvider(models.Model):
     def _solvency_sleep(self, seconds):
         """Wait between two calls (patched in tests)."""
         time.sleep(seconds)
+
+    @api.model
+    def _solvency_clock(self):
+        """Seconds on a monotonic clock, for the deadlines of runs (patched in tests)."""
+        return time.monotonic()
+
+    @api.model
+    def _solvency_interactive_max(self):
+        """Most customers a user's click checks at once; more are queued for the
+        periodic review."""
+        return 5
+
+    @api.model
+    def _solvency_interactive_budget(self):
+        """Seconds a user's click may spend calling the providers; what does not
+        fit is checked in the background."""
+        return 15.0

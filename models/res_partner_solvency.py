@@ -110,13 +110,35 @@ class ResPartner(models.Model):
         return action
 
     def action_solvency_check(self):
-        """Check the solvency of these customers now with the company's providers
-        (a credit manager's explicit request, never part of an order confirmation)."""
+        """Check the solvency of these customers with the company's providers (a
+        credit manager's explicit request, never part of an order confirmation).
+
+        A few customers are checked at once, within a short time budget; more of
+        them, and those the budget leaves out, are queued for the periodic
+        review, which checks them in the background and tells the user."""
         if not self.env.user.has_group("credit_management.group_credit_manager"):
             raise AccessError(self.env._("Only credit managers can run solvency checks."))
-        checks = self.env["credit.solvency.provider"]._solvency_check_partners(
-            self.commercial_partner_id, trigger="user"
+        Provider = self.env["credit.solvency.provider"]
+        Request = self.env["credit.solvency.request"]
+        partners = self.commercial_partner_id
+        has_providers = Provider.sudo().search_count(
+            [("company_id", "=", self.env.company.id), ("active", "=", True)], limit=1
         )
+        if has_providers and len(partners) > Provider._solvency_interactive_max():
+            Request._solvency_queue(partners)
+            return self._solvency_check_notification(
+                self.env._(
+                    "The solvency of %(count)s customers will be checked in the background; "
+                    "you will be notified when it is done.",
+                    count=len(partners),
+                ),
+                "info",
+            )
+        run = {"deadline": Provider._solvency_clock() + Provider._solvency_interactive_budget()}
+        checks = Provider._solvency_check_partners(partners, trigger="user", run=run)
+        queued = partners.browse(sorted(run.get("skipped", ())))
+        if queued:
+            Request._solvency_queue(queued)
         done = checks.filtered(lambda check: check.state == "done")
         failed = checks - done
         parts = []
@@ -136,20 +158,34 @@ class ResPartner(models.Model):
                     ),
                 )
             )
-        if not checks:
+        if queued:
+            parts.append(
+                self.env._(
+                    "Out of time, still to be checked in the background: %(partners)s.",
+                    partners=", ".join(queued.mapped("name")),
+                )
+            )
+        if not checks and not queued:
             parts.append(
                 self.env._(
                     "No active solvency provider in %(company)s.", company=self.env.company.name
                 )
             )
+        if not done and not queued:
+            kind = "danger"
+        else:
+            kind = "warning" if failed or queued else "success"
+        return self._solvency_check_notification(" ".join(parts), kind)
+
+    def _solvency_check_notification(self, message, kind):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "title": self.env._("Solvency Check"),
-                "message": " ".join(parts),
-                "type": "danger" if not done else "warning" if failed else "success",
-                "sticky": bool(failed),
+                "message": message,
+                "type": kind,
+                "sticky": kind in ("warning", "danger"),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
@@ -332,31 +368,72 @@ class ResPartner(models.Model):
 
     @api.model
     def _cron_solvency_review(self, batch_size=50):
-        """Re-check the customers whose solvency is unknown or too old, in every
-        company that has solvency providers; customers with an open exposure
-        first. Batches are committed: a run stopped half-way resumes with the
-        customers not checked yet."""
+        """Check the customers queued by credit managers (``credit.solvency.request``,
+        as the user who asked, who is told when done), then re-check the
+        customers whose solvency is unknown or too old, in every company that
+        has solvency providers; customers with an open exposure first.
+
+        Batches are committed: a run stopped half-way resumes with the customers
+        not checked yet. A provider that stops answering is paused for the rest
+        of the run (circuit breaker, see ``credit.solvency.provider``); when all
+        the providers of a company are paused, its review stops there and the
+        next run takes it up again."""
         Provider = self.env["credit.solvency.provider"].sudo()
         if not hasattr(Provider, "_solvency_check_partners"):
             _logger.warning("Solvency review: no provider implementation installed.")
             return
+        Request = self.env["credit.solvency.request"].sudo()
         companies = [company for [company] in Provider._read_group([], ["company_id"])]
         plans = []
         for company in companies:
-            partner_ids = self.sudo()._solvency_review_candidates(company)
-            if partner_ids:
-                plans.append((company, partner_ids))
-        total = sum(len(partner_ids) for __, partner_ids in plans)
+            steps = Request._solvency_requested(company)
+            queued = {partner_id for __, partner_ids in steps for partner_id in partner_ids}
+            candidates = [
+                partner_id
+                for partner_id in self.sudo()._solvency_review_candidates(company)
+                if partner_id not in queued
+            ]
+            if candidates:
+                steps.append((None, candidates))
+            if steps:
+                plans.append((company, steps))
+        total = sum(len(ids) for __, steps in plans for __, ids in steps)
         done = 0
-        for company, partner_ids in plans:
-            for batch in split_every(batch_size, partner_ids):
-                partners = self.sudo().with_company(company).browse(batch)
-                # the providers record their failures as failed checks
-                Provider.with_company(company)._solvency_check_partners(partners, trigger="cron")
-                done += len(batch)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
-                if not modules.module.current_test:
-                    self.env.cr.commit()  # pylint: disable=invalid-commit
+        run = {}  # shared by the companies: a public source answers once per customer
+        for company, steps in plans:
+            run.pop("stopped", None)
+            for user, partner_ids in steps:
+                # a requested check is the user's: recorded as theirs
+                providers = Provider.with_user(user).sudo() if user else Provider
+                providers = providers.with_company(company)
+                checks = self.env["credit.solvency.check"]
+                for batch in split_every(batch_size, partner_ids):
+                    partners = self.with_env(providers.env).browse(batch)
+                    # the providers record their failures as failed checks
+                    checks |= providers._solvency_check_partners(
+                        partners, trigger="user" if user else "cron", run=run
+                    )
+                    if user:
+                        Request._solvency_done(
+                            company, partners - partners.browse(run.get("skipped", ()))
+                        )
+                    done += len(batch)
+                    self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
+                    if not modules.module.current_test:
+                        self.env.cr.commit()  # pylint: disable=invalid-commit
+                    if run.get("stopped"):
+                        break
+                if user and checks:
+                    Request._solvency_notify(user, checks)
+                if run.get("stopped"):
+                    _logger.warning(
+                        "Solvency review of %s stopped: no provider answers; "
+                        "the next run takes it up again.",
+                        company.name,
+                    )
+                    # not "partially done": the cron would call them again at once
+                    self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+                    break
         _logger.info("Solvency review: %s customers checked", done)
 
     @api.model

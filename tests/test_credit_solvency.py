@@ -321,9 +321,12 @@ class TestCreditSolvencyReview(CreditSolvencyCommon):
     def _run_review(self, **kwargs):
         calls = []
 
-        def fake_check(provider_model, partners, trigger="user", companies=None):
+        def fake_check(provider_model, partners, trigger="user", companies=None, run=None):
             calls.append((provider_model.env.company, partners.ids, trigger))
+            self.users.append(provider_model.env.user)
             return self.env["credit.solvency.check"]
+
+        self.users = []
 
         Provider = type(self.env["credit.solvency.provider"])
         with patch.object(Provider, "_solvency_check_partners", fake_check):
@@ -363,6 +366,34 @@ class TestCreditSolvencyReview(CreditSolvencyCommon):
         self._invoice(partner=other, amount=100.0, company=company_2)
         calls = self._run_review()
         self.assertNotIn(other.id, calls[0][1])
+
+    def test_requested_customers_are_checked_first(self):
+        """Customers queued by the "Check Solvency" button are checked before the
+        others, as the user who asked, whether their solvency is old or not."""
+        Request = self.env["credit.solvency.request"]
+        Request.with_user(self.credit_manager)._solvency_queue(self.idle | self.fresh)
+        calls = self._run_review()
+        self.assertEqual(calls[0], (self.company, [self.idle.id, self.fresh.id], "user"))
+        self.assertEqual(self.users[0], self.credit_manager)
+        self.assertNotIn(self.idle.id, calls[1][1])
+        self.assertEqual(calls[1][1][:2], [self.big.id, self.small.id])
+        self.assertEqual(calls[1][2], "cron")
+        self.assertFalse(Request.search([]), "the requests are done")
+
+    def test_requests_are_per_company(self):
+        Request = self.env["credit.solvency.request"]
+        Request.with_user(self.credit_manager)._solvency_queue(self.idle)
+        request = Request.search([])
+        self.assertEqual(request.company_id, self.company)
+        company_2 = self.setup_other_company()["company"]
+        self.credit_manager.company_ids |= company_2
+        self.assertFalse(
+            Request.with_user(self.credit_manager)
+            .with_context(allowed_company_ids=company_2.ids)
+            .search([])
+        )
+        with self.assertRaises(AccessError):
+            Request.with_user(self.credit_controller)._solvency_queue(self.idle)
 
     def test_checked_customers_drop_out_of_the_review(self):
         self._rate(partner=self.big, rating="B")

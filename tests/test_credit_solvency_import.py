@@ -3,6 +3,7 @@ import base64
 import datetime
 import io
 import json
+from unittest.mock import patch
 
 import openpyxl
 import xlwt
@@ -484,6 +485,277 @@ class TestCreditSolvencyImport(TestCreditSolvencyImportCommon):
 
         preview_queries(2)  # warm the caches
         self.assertLessEqual(preview_queries(40), preview_queries(4))
+
+    def test_out_of_range_numbers_are_refused_on_their_row(self):
+        """Huge numbers give a clear error on their row, never a database or
+        overflow error, and nothing is written."""
+        Partner = self.env["res.partner"]
+        durand, petit, roux = Partner.create(
+            [
+                {"name": "Durand", "is_company": True, "ref": "CUST-0100"},
+                {"name": "Petit", "is_company": True, "ref": "CUST-0101"},
+                {"name": "Roux", "is_company": True, "ref": "CUST-0102"},
+            ]
+        )
+        content = make_xlsx(
+            [
+                ["FR40303265045", None, None, "B", 1e308, None, None, None, None],  # row 2
+                [None, "443061841", None, "A", None, 1e308, None, None, None],  # 3
+                [None, None, "CUST-0042", "A", None, None, 1e308, None, None],  # 4
+                [None, None, "CUST-0100", "A", None, 1e12, None, None, None],  # 5
+                [None, None, "CUST-0101", "A", None, "1 000 000 000 000 000,00", None, None, None],
+                [None, None, "CUST-0102", "C", 100, 999999999999.99, 0, None, None],  # 7
+            ]
+        )
+        wizard = self._preview(content, "huge.xlsx")
+        lines = self._lines_by_row(wizard)
+        self.assertEqual(wizard.error_count, 5)
+        self.assertIn("Score: the score 1e+308 is outside 0-100", lines[2].message)
+        self.assertIn("Recommended Limit: the amount 1e+308 is too large", lines[3].message)
+        self.assertIn("Insured Amount: the amount 1e+308 is too large", lines[4].message)
+        self.assertIn("Recommended Limit: the amount 1000000000000 is too large", lines[5].message)
+        self.assertIn("too large", lines[6].message)
+        for line in wizard.line_ids:
+            self.assertNotIn("0" * 20, line.message or "", "numbers are shown short")
+        self.assertEqual(lines[7].status, "change")
+        self.assertEqual(lines[7].new_score, 100)
+        self.assertEqual(lines[7].new_recommended_limit, 999999999999.99)
+        with self.assertRaisesRegex(
+            UserError, r"5 row\(s\) of huge.xlsx cannot be imported \(row 2"
+        ):
+            wizard.action_import()
+        self.assertFalse(self._checks())
+
+        wizard.only_valid = True
+        wizard.action_import()
+        self.assertEqual(self._checks().partner_id, roux)
+        self.assertFalse(any((durand | petit | self.customer).mapped("solvency_rating")))
+
+    def test_out_of_range_numbers_in_an_xls_file(self):
+        content = make_xls([["FR40303265045", None, None, "B", 1e308, 1e308, -1e308, None, None]])
+        line = self._preview(content, "huge.xls").line_ids
+        self.assertEqual(line.status, "error")
+        self.assertIn("outside 0-100", line.message)
+        self.assertIn("too large", line.message)
+        self.assertIn("negative", line.message)
+
+    def test_checks_refuse_out_of_range_values(self):
+        """Whoever records a check (provider, import, code), absurd numbers are
+        refused with a clear error before anything is written."""
+        for values in (
+            {"score": 1e308},
+            {"score": 101},
+            {"score": -1},
+            {"recommended_limit": 1e308},
+            {"recommended_limit": float("inf")},
+            {"insured_limit": float("nan")},
+            {"insured_limit": -5.0},
+            {"recommended_limit": 1e12},
+        ):
+            with self.assertRaises(ValidationError, msg=values), self.cr.savepoint():
+                self.customer._solvency_record_check({"rating": "B", **values}, "Agency")
+        self.assertFalse(self.customer.solvency_check_ids)
+        self.assertFalse(self.customer.solvency_rating)
+        self.customer._solvency_record_check(
+            {"score": 100, "recommended_limit": 999999999999.0}, "Agency"
+        )
+        self.assertEqual(self.customer.solvency_score, 100)
+
+    def test_registry_and_vat_need_ascii_digits(self):
+        """Full-width or other non-ASCII digits are not a SIREN, SIRET or VAT number."""
+        self.martin.company_registry = "552100554"
+        content = make_xlsx(
+            [
+                [None, "\uff15\uff15\uff12\uff11\uff10\uff10\uff15\uff15\uff14", None, "A"],
+                ["FR\uff14\uff10303265045", None, None, "B"],
+            ]
+        )
+        wizard = self._preview(content, "fullwidth.xlsx")
+        lines = self._lines_by_row(wizard)
+        self.assertEqual(lines[2].status, "error")
+        self.assertIn(
+            "Company Registry: “５５２１００５５４” is not written with the digits 0-9",
+            lines[2].message,
+        )
+        self.assertFalse(lines[2].partner_id)
+        self.assertEqual(lines[3].status, "error")
+        self.assertIn("VAT: “FR４０303265045” is not written with the digits 0-9", lines[3].message)
+
+    def test_large_file_is_imported_in_the_background(self):
+        self.env["ir.config_parameter"].set_param(
+            "credit_management.solvency_import_background_rows", "2"
+        )
+        content = make_xlsx(
+            [
+                ["FR40303265045", None, None, "B", 72, 25000, 20000, "Allianz Trade", EXPIRY],
+                [None, "443 061 841", None, "a", 88.0, "50 000", None, None, None],
+                [None, None, "cust-0042", "D", 35, 5000.5, 0, "Coface", "30/06/2026"],
+            ]
+        )
+        wizard = self._preview(content, "ratings_big.xlsx")
+        self.assertEqual(wizard.change_count, 3)
+        action = wizard.action_import()
+        self.assertIn("in the background", action["params"]["message"])
+        self.assertFalse(self._checks(), "nothing is written in the request")
+        job = self.env["credit.solvency.import.job"].search([("filename", "=", "ratings_big.xlsx")])
+        self.assertEqual(job.state, "queued")
+        self.assertEqual(job.user_id, self.credit_manager)
+        self.assertEqual(job.company_id, self.company)
+        self.assertEqual(job.preset_id, self.preset)
+        self.assertEqual(base64.b64decode(job.file), content)
+        cron = self.env.ref("credit_management.ir_cron_solvency_import")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+        progress, sent = self._run_import_cron(batch_size=2)
+
+        self.assertEqual(job.state, "done")
+        self.assertEqual(progress, [(2, 1), (3, 0)])
+        customer = self.customer.with_company(self.company)
+        self.assertEqual(customer.solvency_rating, "B")
+        self.assertEqual(customer.credit_insured_limit, 20000.0)
+        self.assertEqual(self.martin.solvency_score, 88)
+        self.assertEqual(self.bernard.with_company(self.company).solvency_recommended_limit, 5000.5)
+        checks = self._checks()
+        self.assertEqual(len(checks), 3)
+        self.assertEqual(set(checks.mapped("user_id")), {self.credit_manager})
+        self.assertEqual(self.customer.solvency_source, "Allianz Trade – ratings_big.xlsx")
+        # the rating change is tracked in the chatter of the customer and its contact
+        for partner in self.customer | self.contact:
+            tracking = partner.message_ids.tracking_value_ids
+            self.assertEqual(tracking.field_id.name, "solvency_rating")
+            self.assertEqual((tracking.old_value_char, tracking.new_value_char), ("", "B - Good"))
+            self.assertEqual(tracking.mail_message_id.author_id, self.credit_manager.partner_id)
+        self.assertEqual(self.contact.with_company(self.company).credit_insured_limit, 20000.0)
+        # the user who launched it is told, in the inbox and at once
+        message = job.message_ids.filtered(
+            lambda m: self.credit_manager.partner_id in m.partner_ids
+        )
+        self.assertEqual(len(message), 1)
+        self.assertIn("3 customer(s) updated", message.body)
+        self.assertEqual(sent[0][0], self.credit_manager)
+        self.assertIn("3 customer(s) updated", sent[0][1]["message"])
+        self.assertIn("ratings_big.xlsx", self.preset.message_ids[0].body)
+        # a second run has nothing left to do
+        self.assertEqual(self._run_import_cron()[0], [])
+        self.assertEqual(len(self._checks()), 3)
+
+    def test_background_import_of_a_file_gone_bad_writes_nothing(self):
+        self.env["ir.config_parameter"].set_param(
+            "credit_management.solvency_import_background_rows", "1"
+        )
+        content = make_xlsx(
+            [
+                ["FR40303265045", None, None, "B", 72, None, None, None, None],
+                [None, "443061841", None, "A", 88, None, None, None, None],
+            ]
+        )
+        wizard = self._preview(content, "late.xlsx")
+        wizard.action_import()
+        job = self.env["credit.solvency.import.job"].search([("filename", "=", "late.xlsx")])
+        self.martin.active = False  # archived before the import runs
+        __, sent = self._run_import_cron()
+        self.assertEqual(job.state, "failed")
+        self.assertFalse(self._checks())
+        self.assertFalse(self.customer.solvency_rating)
+        message = job.message_ids.filtered(
+            lambda m: self.credit_manager.partner_id in m.partner_ids
+        )
+        self.assertIn("Nothing was imported", message.body)
+        self.assertIn("row 3", message.body)
+        self.assertEqual(sent[0][1]["type"], "danger")
+        report = message.attachment_ids
+        self.assertEqual(report.name, "late - errors.xlsx")
+        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(report.datas)), read_only=True)
+        rows = list(book.active.iter_rows(values_only=True))
+        self.assertEqual(rows[1][0], 3)
+        self.assertIn("Unknown customer 443061841", rows[1][2])
+
+    def test_background_import_of_only_the_valid_rows(self):
+        self.env["ir.config_parameter"].set_param(
+            "credit_management.solvency_import_background_rows", "1"
+        )
+        content = make_xlsx(
+            [
+                ["FR40303265045", None, None, "B", 72, None, None, None, None],
+                ["FR99999999999", None, None, "B", 70, None, None, None, None],
+            ]
+        )
+        wizard = self._preview(content, "partly.xlsx")
+        with Form(wizard) as form:
+            form.only_valid = True
+        wizard.action_import()
+        job = self.env["credit.solvency.import.job"].search([("filename", "=", "partly.xlsx")])
+        self.assertTrue(job.only_valid)
+        self._run_import_cron()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(self._checks().partner_id, self.customer)
+        message = job.message_ids.filtered(
+            lambda m: self.credit_manager.partner_id in m.partner_ids
+        )
+        self.assertIn("1 row(s) skipped with errors", message.body)
+        self.assertEqual(message.attachment_ids.name, "partly - errors.xlsx")
+
+    def test_small_files_are_imported_at_once(self):
+        self.assertEqual(
+            self.env["credit.solvency.import.wizard"]._import_background_threshold(), 2000
+        )
+        content = make_xlsx([["FR40303265045", None, None, "B", 72, None, None, None, None]])
+        self._preview(content, "small.xlsx").action_import()
+        self.assertEqual(self.customer.solvency_rating, "B")
+        self.assertFalse(self.env["credit.solvency.import.job"].search([]))
+
+    def test_import_queries_do_not_grow_with_rows(self):
+        """Customers are written in batches: one write per field and value."""
+        partners = self.env["res.partner"].create(
+            [{"name": f"Bulk {i}", "is_company": True, "ref": f"BULK-{i}"} for i in range(44)]
+        )
+        Wizard = self.env["credit.solvency.import.wizard"].with_user(self.credit_manager)
+
+        def import_queries(start, count):
+            rows = [[None, None, f"BULK-{i}", None, 50, 1000] for i in range(start, start + count)]
+            wizard = Wizard.create(
+                {
+                    "file": base64.b64encode(make_xlsx(rows)),
+                    "filename": f"bulk_{count}.xlsx",
+                    "preset_id": self.preset.id,
+                    "rating_column": False,
+                    "insured_limit_column": False,
+                    "insurer_column": False,
+                    "expiry_column": False,
+                }
+            )
+            wizard.action_preview()
+            self.env.flush_all()
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            wizard.action_import()
+            self.env.flush_all()
+            return self.env.cr.sql_log_count - before
+
+        import_queries(0, 2)  # warm the caches
+        self.assertLessEqual(import_queries(4, 40), import_queries(2, 2))
+        self.assertEqual(partners[10].solvency_score, 50)
+
+    def _run_import_cron(self, **kwargs):
+        """Run the background import as the cron does; return the progress
+        reported and the bus notifications sent."""
+        progress, sent = [], []
+        Cron = type(self.env["ir.cron"])
+        Users = type(self.env["res.users"])
+
+        def notify_progress(cron, *, done, remaining, deactivate=False):
+            progress.append((done, remaining))
+
+        def bus_send(users, notification_type, message, **kw):
+            if notification_type == "simple_notification":
+                sent.append((users, message))
+
+        with (
+            patch.object(Cron, "_notify_progress", notify_progress),
+            patch.object(Users, "_bus_send", bus_send),
+        ):
+            self.env["credit.solvency.import.job"]._cron_process_jobs(**kwargs)
+        return progress, sent
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ from unittest.mock import patch
 
 import requests
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from odoo.addons.credit_management.models import credit_solvency_provider
@@ -387,6 +387,235 @@ class TestCreditSolvencyProviderErrors(CreditSolvencyProviderCommon):
         partner.write({"company_registry": "790123459", "country_id": self.env.ref("base.be").id})
         with self.assertRaisesRegex(SolvencyFetchError, "No SIREN"):
             Provider._solvency_siren(partner)
+
+    def test_siren_needs_ascii_digits(self):
+        """Full-width and other non-ASCII digits never pass as a SIREN, even when
+        their Luhn digit would be right (552100554 is valid)."""
+        Provider = self.env["credit.solvency.provider"]
+        partner = self.env["res.partner"].create(
+            {"name": "Roux", "is_company": True, "country_id": self.env.ref("base.fr").id}
+        )
+        for registry in (
+            "５５２１００５５４",  # full-width
+            "５５２ １００ ５５４ ０００１７",  # a full-width SIRET
+            "\u0665\u0665\u0662\u0661\u0660\u0660\u0665\u0665\u0664",  # Arabic-Indic
+            "55210055\u2074",  # superscript four
+        ):
+            partner.company_registry = registry
+            with self.assertRaisesRegex(SolvencyFetchError, "digits 0-9", msg=registry):
+                Provider._solvency_siren(partner)
+        partner.write({"company_registry": False, "vat": "FR96\uff15\uff15\uff12100554"})
+        with self.assertRaisesRegex(SolvencyFetchError, "digits 0-9"):
+            Provider._solvency_siren(partner)
+        partner.vat = "FR 96 552 100 554"
+        self.assertEqual(Provider._solvency_siren(partner), "552100554")
+        # the check is recorded as failed without calling anybody
+        partner.write({"vat": False, "company_registry": "\uff15" * 9})
+        checks = self._check(partner=partner)
+        self.assertEqual(checks.mapped("state"), ["failed", "failed"])
+        self.assertIn("digits 0-9", checks[0].error)
+        self.assertFalse(self.calls)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditSolvencyProviderReview(CreditSolvencyProviderCommon):
+    """The periodic review with the real providers (the network mocked)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # only this company's providers: other companies may have customers too
+        cls.env["credit.solvency.provider"].search(
+            [("company_id", "!=", cls.company.id)]
+        ).active = False
+        (cls.registry_provider | cls.bodacc_provider).write(
+            {"max_retries": 0, "failure_threshold": 3}
+        )
+        cls.customers = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Customer {index}",
+                    "is_company": True,
+                    "company_registry": "812345676",
+                    "country_id": cls.env.ref("base.fr").id,
+                }
+                for index in range(8)
+            ]
+        )
+        for customer in cls.customers:
+            cls._order(partner=customer)  # a customer of the company: reviewed
+
+    def _review(self, registry=(), bodacc=(), **kwargs):
+        with self._routes(registry, bodacc):
+            self.env["res.partner"]._cron_solvency_review(**kwargs)
+        return self.env["credit.solvency.check"].search([("partner_id", "in", self.customers.ids)])
+
+    def test_circuit_breaker_stops_a_provider_that_does_not_answer(self):
+        down = [requests.ConnectTimeout("connect timed out")] * 50
+        with self.assertLogs("odoo.addons.credit_management", "WARNING") as logs:
+            checks = self._review(registry=down, bodacc=down, batch_size=2)
+        self.assertEqual(len(self.calls), 6, "each provider stops after 3 failures in a row")
+        self.assertEqual(len(checks), 6)
+        self.assertEqual(set(checks.mapped("state")), {"failed"})
+        self.assertEqual(checks.partner_id, self.customers[:3])
+        self.assertIn("paused for the rest of the run after 3 consecutive", logs.output[0])
+        self.assertIn(f"review of {self.company.name} stopped", logs.output[-1])
+        for provider in self.registry_provider | self.bodacc_provider:
+            self.assertTrue(provider.pause_date)
+            self.assertIn("3 consecutive network failures", provider.pause_reason)
+            self.assertIn("no answer within 5 seconds", provider.pause_reason)
+        self.assertFalse(any(self.customers.mapped("solvency_date")), "nothing else changed")
+        # the next run tries again
+        with self.assertLogs("odoo.addons.credit_management", "WARNING"):
+            checks = self._review(registry=down, bodacc=down, batch_size=2)
+        self.assertEqual(len(self.calls), 6)
+        self.assertEqual(len(checks), 12)
+
+    def test_circuit_breaker_counts_consecutive_failures_only(self):
+        self.bodacc_provider.active = False
+        answer = _payload("recherche_entreprises_active.json")
+        registry = []
+        for __ in range(5):
+            registry += [
+                requests.ConnectionError("reset"),
+                _response(500, "{}"),
+                _response(text=answer),
+            ]
+        checks = self._review(registry=registry)
+        self.assertEqual(len(self.calls), 8, "never 3 failures in a row: all checked")
+        self.assertEqual(checks.mapped("state").count("done"), 2)
+        self.assertFalse(self.registry_provider.pause_date)
+
+    def test_circuit_breaker_of_one_provider_leaves_the_other(self):
+        self.bodacc_provider.failure_threshold = 5
+        down = [requests.ConnectTimeout("connect timed out")] * 50
+        bodacc = [_response(text=_payload("bodacc_none.json")) for __ in range(8)]
+        with self.assertLogs("odoo.addons.credit_management", "WARNING") as logs:
+            checks = self._review(registry=down, bodacc=bodacc)
+        self.assertEqual(len(logs.output), 1, "the review goes on with BODACC")
+        registry_checks = checks.filtered(lambda c: c.provider_id == self.registry_provider)
+        self.assertEqual(len(registry_checks), 3)
+        bodacc_checks = checks - registry_checks
+        self.assertEqual(len(bodacc_checks), 8)
+        self.assertEqual(set(bodacc_checks.mapped("state")), {"done"})
+
+    def test_failure_threshold_settings(self):
+        provider = self.env["credit.solvency.provider"].create(
+            {"name": "Registry", "code": "fr_registry", "company_id": self.company.id}
+        )
+        self.assertEqual(provider.failure_threshold, 5)
+        with self.assertRaises(ValidationError):
+            provider.failure_threshold = 0
+
+
+@tagged("post_install", "-at_install")
+class TestCreditSolvencyProviderRequests(CreditSolvencyProviderCommon):
+    """The "Check Solvency" button: a few customers at once within a time
+    budget, more of them queued for the review."""
+
+    def _new_customers(self, count):
+        return self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Queued {index}",
+                    "is_company": True,
+                    "company_registry": "812345676",
+                    "country_id": self.env.ref("base.fr").id,
+                }
+                for index in range(count)
+            ]
+        )
+
+    def test_many_customers_are_queued_for_the_review(self):
+        self.env["credit.solvency.provider"].search(
+            [("company_id", "!=", self.company.id)]
+        ).active = False
+        partners = self._new_customers(6)
+        with self._routes():
+            action = partners.with_user(self.credit_manager).action_solvency_check()
+        self.assertFalse(self.calls, "no provider is called in the request")
+        self.assertIn("6 customers", action["params"]["message"])
+        self.assertEqual(action["params"]["type"], "info")
+        Request = self.env["credit.solvency.request"]
+        queued = Request.search([("partner_id", "in", partners.ids)])
+        self.assertEqual(queued.partner_id, partners)
+        self.assertEqual(set(queued.mapped("user_id")), {self.credit_manager})
+        cron = self.env.ref("credit_management.ir_cron_solvency_review")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        # asking again does not queue them twice
+        with self._routes():
+            partners.with_user(self.credit_manager).action_solvency_check()
+        self.assertEqual(len(Request.search([("partner_id", "in", partners.ids)])), 6)
+
+        sent = []
+
+        def bus_send(users, notification_type, message, **kw):
+            if notification_type == "simple_notification":
+                sent.append((users, message))
+
+        answers = _payload("recherche_entreprises_active.json")
+        with (
+            self._routes(
+                registry=[_response(text=answers) for __ in range(6)],
+                bodacc=[_response(text=_payload("bodacc_none.json")) for __ in range(6)],
+            ),
+            patch.object(type(self.env["res.users"]), "_bus_send", bus_send),
+        ):
+            self.env["res.partner"]._cron_solvency_review()
+        checks = self.env["credit.solvency.check"].search([("partner_id", "in", partners.ids)])
+        self.assertEqual(len(checks), 12)
+        self.assertEqual(set(checks.mapped("state")), {"done"})
+        self.assertEqual(set(checks.mapped("trigger")), {"user"})
+        self.assertEqual(set(checks.mapped("user_id")), {self.credit_manager})
+        self.assertFalse(Request.search([("partner_id", "in", partners.ids)]))
+        self.assertEqual(len(sent), 1)
+        self.assertEqual(sent[0][0], self.credit_manager)
+        self.assertIn("6 customer(s) checked", sent[0][1]["message"])
+
+    def test_a_few_customers_are_checked_at_once(self):
+        partners = self._new_customers(2)
+        answers = _payload("recherche_entreprises_active.json")
+        with self._routes(
+            registry=[_response(text=answers) for __ in range(2)],
+            bodacc=[_response(text=_payload("bodacc_none.json")) for __ in range(2)],
+        ):
+            action = partners.with_user(self.credit_manager).action_solvency_check()
+        self.assertEqual(len(self.calls), 4)
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertFalse(self.env["credit.solvency.request"].search([]))
+
+    def test_checked_at_once_within_a_time_budget(self):
+        """A provider that does not answer cannot hold the request longer than
+        the budget: timeouts are shortened, retries dropped, and what is left
+        is queued for the review."""
+        clock = [0.0]
+
+        def advance(__, seconds):
+            clock[0] += seconds
+
+        def get(url, params=None, headers=None, timeout=None):
+            self.calls.append({"url": url, "timeout": timeout})
+            clock[0] += timeout
+            raise requests.ReadTimeout("read timed out")
+
+        self.calls = []
+        self.sleep.side_effect = advance
+        with (
+            patch(f"{PROVIDER}._solvency_clock", autospec=True, side_effect=lambda __: clock[0]),
+            patch(GET, side_effect=get),
+        ):
+            action = self.customer.with_user(self.credit_manager).action_solvency_check()
+        self.assertEqual([call["timeout"] for call in self.calls], [5.0, 5.0, 2.0])
+        self.assertEqual(clock[0], 15.0, "the budget of a request")
+        self.assertTrue(all("recherche-entreprises" in call["url"] for call in self.calls))
+        check = self.customer.sudo().solvency_check_ids
+        self.assertEqual(check.state, "failed")
+        self.assertEqual(check.provider_id, self.registry_provider)
+        message = action["params"]["message"]
+        self.assertIn("Failed: Dupont SARL", message)
+        self.assertIn("checked in the background: Dupont SARL", message)
+        queued = self.env["credit.solvency.request"].search([])
+        self.assertEqual(queued.partner_id, self.customer)
 
 
 @tagged("post_install", "-at_install")

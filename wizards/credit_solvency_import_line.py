@@ -1,6 +1,4 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-import json
-
 from odoo import api, fields, models
 
 
@@ -44,14 +42,3 @@ class CreditSolvencyImportLine(models.TransientModel):
     @api.model
     def _selection_rating(self):
         return list(self.env["credit.solvency.rating"]._selection_codes())
-
-    def _import(self, source, company):
-        """Record the row's check on its customer through the solvency API."""
-        self.ensure_one()
-        return self.partner_id._solvency_record_check(
-            json.loads(self.values),
-            source=source,
-            trigger="import",
-            payload=self.payload,
-            company=company,
-        )

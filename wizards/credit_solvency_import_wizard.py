@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import logging
+import math
 import re
 import unicodedata
 from collections import defaultdict
@@ -14,7 +15,11 @@ import xlrd
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, float_compare, float_round
+from odoo.tools import SQL, float_compare, float_round, formatLang
+from odoo.tools.mail import generate_tracking_message_id
+
+from ..models.credit_solvency_check import AMOUNT_BOUND
+from ..tools.bulk_insert import insert_rows
 
 _logger = logging.getLogger(__name__)
 
@@ -24,6 +29,9 @@ XLSX_SIGNATURE = b"PK\x03\x04"  # zip container (Office Open XML .xlsx)
 KEY_KINDS = (("vat", "vat_column"), ("registry", "registry_column"), ("ref", "ref_column"))
 NUMBER_SPACES = re.compile(r"[\s\u00a0\u202f\u2009'’]+")
 NUMBER_UNITS = re.compile(r"^[€$£]|(?:[€$£%]|EUR)$", re.IGNORECASE)
+# files with more rows than this are imported in the background (system parameter)
+BACKGROUND_ROWS_PARAM = "credit_management.solvency_import_background_rows"
+BACKGROUND_ROWS_DEFAULT = 2000
 NUMBER_PATTERNS = {
     ",": (re.compile(r"^-?\d{1,3}(?:[ .]\d{3})+(?:,\d+)?$"), re.compile(r"^-?\d+(?:,\d+)?$")),
     ".": (re.compile(r"^-?\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?$"), re.compile(r"^-?\d+(?:\.\d+)?$")),
@@ -158,35 +166,48 @@ class CreditSolvencyImportWizard(models.TransientModel):
             self._load_preview()
         errors = self.line_ids.filtered(lambda line: line.status == "error")
         if errors and not self.only_valid:
-            first = errors[0]
-            raise UserError(
-                self.env._(
-                    "%(count)s row(s) of %(file)s cannot be imported (row %(row)s: "
-                    "%(message)s). Nothing was imported: correct the file, or choose to "
-                    "import only the valid rows.",
-                    count=len(errors),
-                    file=self.filename,
-                    row=first.row_number,
-                    message=first.message.splitlines()[0],
-                )
-            )
+            raise UserError(self._refusal_message(self._line_rows(errors)))
         valid = self.line_ids - errors
         if not valid:
             raise UserError(self.env._("No row of %(file)s can be imported.", file=self.filename))
         preset = self.preset_id or self._find_or_create_preset()
-        source = self._import_source()
-        for line in valid:
-            line._import(source, self.company_id)
-        message = self._log_import(preset, valid, errors)
+        if len(self.line_ids) > self._import_background_threshold():
+            self._queue_import(preset)
+            message = self.env._(
+                "%(file)s has %(count)s rows: it is imported in the background. You will be "
+                "notified when it is done.",
+                file=self.filename,
+                count=len(self.line_ids),
+            )
+            kind = "info"
+        else:
+            rows = self._line_rows(valid)
+            self._import_rows(rows, self._import_source())
+            changed = sum(row["status"] == "change" for row in rows)
+            message = self._log_import(preset, changed, len(rows) - changed, len(errors))
+            kind = "success"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
+                "type": kind,
                 "message": message,
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _refusal_message(self, errors):
+        """Why nothing of the file is imported, for its rows in error (values
+        of preview lines)."""
+        return self.env._(
+            "%(count)s row(s) of %(file)s cannot be imported (row %(row)s: "
+            "%(message)s). Nothing was imported: correct the file, or choose to "
+            "import only the valid rows.",
+            count=len(errors),
+            file=self.filename,
+            row=errors[0]["row_number"],
+            message=errors[0]["message"].splitlines()[0],
+        )
 
     def _reopen(self):
         return {
@@ -221,17 +242,17 @@ class CreditSolvencyImportWizard(models.TransientModel):
         source = (self.source_name or self.preset_id.name or "").strip()
         return f"{source} – {self.filename}" if source else self.filename
 
-    def _log_import(self, preset, imported, skipped):
-        """Post who imported which file, and what it did, on the preset."""
-        changed = imported.filtered(lambda line: line.status == "change")
+    def _log_import(self, preset, changed, unchanged, skipped):
+        """Post who imported which file, and what it did (numbers of rows), on
+        the preset."""
         message = self.env._(
             "%(user)s imported %(file)s: %(changed)s customer(s) updated, %(unchanged)s "
             "confirmed without change, %(skipped)s row(s) skipped with errors.",
             user=self.env.user.name,
             file=self.filename,
-            changed=len(changed),
-            unchanged=len(imported) - len(changed),
-            skipped=len(skipped),
+            changed=changed,
+            unchanged=unchanged,
+            skipped=skipped,
         )
         preset.message_post(
             body=message,
@@ -243,14 +264,221 @@ class CreditSolvencyImportWizard(models.TransientModel):
     def _load_preview(self):
         self._check_import_access()
         self._check_import_mapping()
+        self._write_lines(self._read_lines())
+        self.state = "preview"
+
+    def _read_lines(self):
+        """Values of the preview lines of the file (see ``_line_values``)."""
         rows, datemode = self._read_file()
-        lines = self._prepare_lines(rows, datemode)
-        self.write(
+        return self._prepare_lines(rows, datemode)
+
+    def _write_lines(self, lines):
+        """Replace the preview lines with ``lines``, in one statement: a file has
+        thousands of rows, whose values are all decided here."""
+        self.ensure_one()
+        Line = self.env["credit.solvency.import.line"]
+        Line.check_access("create")
+        self.line_ids.unlink()
+        rows = [
             {
-                "state": "preview",
-                "line_ids": [Command.clear()] + [Command.create(vals) for vals in lines],
+                "wizard_id": self.id,
+                **{fname: None if value is False else value for fname, value in vals.items()},
+            }
+            for vals in lines
+        ]
+        insert_rows(self.env, Line._table, self._columns(Line, rows), rows)
+        self.invalidate_recordset(["line_ids"])
+
+    @api.model
+    def _import_background_threshold(self):
+        """Files with more rows than this are imported in the background."""
+        value = self.env["ir.config_parameter"].sudo().get_param(BACKGROUND_ROWS_PARAM)
+        try:
+            return int(value) if value else BACKGROUND_ROWS_DEFAULT
+        except ValueError:
+            return BACKGROUND_ROWS_DEFAULT
+
+    def _queue_import(self, preset):
+        """Leave the import of the file to the background import (cron), which
+        tells the user when it is done."""
+        self.ensure_one()
+        job = self.env["credit.solvency.import.job"].create(
+            {
+                **self._mapping_values(),
+                "company_id": self.company_id.id,
+                "preset_id": preset.id,
+                "source_name": self.source_name,
+                "file": self.file,
+                "filename": self.filename,
+                "only_valid": self.only_valid,
+                "row_count": len(self.line_ids),
             }
         )
+        job._trigger_processing()
+        return job
+
+    @api.model
+    def _line_rows(self, lines):
+        """The preview lines as the rows ``_import_rows`` takes."""
+        return [
+            {
+                "row_number": line.row_number,
+                "partner_id": line.partner_id.id,
+                "status": line.status,
+                "message": line.message,
+                "values": line.values,
+                "payload": line.payload,
+            }
+            for line in lines
+        ]
+
+    def _import_rows(self, rows, source):
+        """Record the check of each valid row on its customer.
+
+        What ``res.partner._solvency_record_check`` does row by row, done for
+        all the rows at once: the checks in one statement, the customers (and
+        their contacts, as Odoo's sync would) in one write per field and value,
+        and the hold rules applied to the customers they may concern.
+
+        :param list rows: values of preview lines (``_line_values``) without error
+        """
+        self.ensure_one()
+        if not rows:
+            return
+        company = self.company_id
+        Partner = self.env["res.partner"]
+        records = [(row["partner_id"], json.loads(row["values"]), row["payload"]) for row in rows]
+        self._insert_checks(records, source)
+        partner_ids = [partner_id for partner_id, __, __ in records]
+        by_value = defaultdict(list)
+        for partner_id, values, __ in records:
+            for fname, value in Partner._solvency_partner_vals(values, source).items():
+                by_value[fname, value].append(partner_id)
+        writer = Partner.with_company(company).sudo()
+        contacts = defaultdict(list)
+        for contact in writer.search_fetch(
+            [("commercial_partner_id", "in", partner_ids), ("id", "not in", partner_ids)],
+            ["commercial_partner_id"],
+        ):
+            contacts[contact.commercial_partner_id.id].append(contact.id)
+        everyone = writer.browse(
+            partner_ids + [contact_id for ids in contacts.values() for contact_id in ids]
+        )
+        tracked = sorted(Partner._track_get_fields() & {fname for fname, __ in by_value})
+        initial = {partner.id: {fname: partner[fname] for fname in tracked} for partner in everyone}
+        # tracked below in a few statements instead of one message per customer
+        writer = writer.with_context(
+            credit_solvency_checked=True, credit_no_children_sync=True, mail_notrack=True
+        )
+        for (fname, value), ids in by_value.items():
+            synced = [contact_id for partner_id in ids for contact_id in contacts[partner_id]]
+            writer.browse(ids + synced).write({fname: value})
+        self._log_tracking(everyone, initial)
+        self._apply_hold_rules(Partner.with_company(company).sudo().browse(partner_ids))
+
+    def _insert_checks(self, records, source):
+        """Keep the check of each row on record, in one statement: the values
+        are the file's, already read and checked, and the rest is decided here.
+
+        :param list records: ``(customer id, check values, payload)`` per row
+        """
+        Check = self.env["credit.solvency.check"]
+        Check.check_access("create")
+        now = fields.Datetime.now()
+        rows = []
+        for partner_id, values, payload in records:
+            Check._check_solvency_values(values)
+            rows.append(
+                {
+                    **values,
+                    "state": "done",
+                    "date": now,
+                    "partner_id": partner_id,
+                    "company_id": self.company_id.id,
+                    "source": source,
+                    "trigger": "import",
+                    "payload": payload,
+                    "user_id": self.env.user.id,
+                }
+            )
+        insert_rows(self.env, Check._table, self._columns(Check, rows), rows)
+        Check.invalidate_model()
+        self.env["res.partner"].invalidate_model(["solvency_check_ids", "solvency_check_count"])
+
+    @api.model
+    def _log_tracking(self, records, initial):
+        """Log the changes of tracked fields in the chatter of ``records`` as
+        Odoo's tracking does (a note with the tracking values, no notification),
+        for thousands of customers in two statements.
+
+        :param dict initial: {record id: {tracked field: value before the change}}
+        """
+        fnames = sorted({fname for values in initial.values() for fname in values})
+        if not fnames:
+            return
+        Tracking = self.env["mail.tracking.value"].sudo()
+        infos = records.fields_get(fnames, attributes=("string", "type", "selection"))
+        changes = []
+        for record in records:
+            tracking = [
+                Tracking._create_tracking_values(
+                    initial[record.id][fname], record[fname], fname, infos[fname], record
+                )
+                for fname in fnames
+                if record[fname] != initial[record.id][fname]
+            ]
+            if tracking:
+                changes.append((record, tracking))
+        if not changes:
+            return
+        Message = self.env["mail.message"]
+        Message.flush_model()
+        author = self.env.user.partner_id
+        base = {
+            "model": records._name,
+            "body": "",
+            "message_type": "notification",
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "is_internal": True,
+            "author_id": author.id,
+            "email_from": author.email_formatted or None,
+            "reply_to_force_new": False,
+            "date": fields.Datetime.now(),
+        }
+        messages = [
+            {**base, "res_id": record.id, "message_id": generate_tracking_message_id("tracking")}
+            for record, __ in changes
+        ]
+        ids = insert_rows(self.env, Message._table, self._columns(Message, messages), messages)
+        values = [
+            {**tracking, "mail_message_id": message_id}
+            for message_id, (__, trackings) in zip(ids, changes, strict=True)
+            for tracking in trackings
+        ]
+        insert_rows(self.env, Tracking._table, self._columns(Tracking, values), values)
+        Message.invalidate_model()
+        Tracking.invalidate_model()
+        records.invalidate_recordset(["message_ids"])
+
+    @api.model
+    def _columns(self, model, rows):
+        """{column: SQL type} of the fields given in ``rows``, for ``insert_rows``."""
+        fnames = sorted({fname for row in rows for fname in row})
+        return {fname: model._fields[fname].column_type[0] for fname in fnames}
+
+    @api.model
+    def _apply_hold_rules(self, partners):
+        """Apply the solvency rules to the customers whose new rating or status
+        may put them on hold: an insolvent rating, a rating with a hold rule in
+        some company, or a ceased company (see
+        ``res.partner._solvency_hold_reason``); the others need no look."""
+        ratings = self.env["credit.solvency.rating"].sudo().with_context(active_test=False)
+        codes = set(ratings.search([("is_insolvent", "=", True)]).mapped("code"))
+        rules = self.env["credit.solvency.rule"].sudo().search([("credit_effect", "=", "hold")])
+        codes.update(rules.rating_id.mapped("code"))
+        partners.filtered(
+            lambda p: p.solvency_rating in codes or p.solvency_company_status == "ceased"
+        )._solvency_apply_rules()
 
     # ------------------------------------------------------------ file reading
 
@@ -441,10 +669,14 @@ class CreditSolvencyImportWizard(models.TransientModel):
         record = {"row": row_number, "keys": {}, "values": {}, "errors": [], "partner": None}
         for kind, fname in KEY_KINDS:
             if fname in columns:
-                key = self._parse_key(kind, cell(fname))
+                try:
+                    key = self._parse_key(kind, cell(fname))
+                except CellError as error:
+                    record["errors"].append(self._cell_error(headers[columns[fname]], error))
+                    continue
                 if key:
                     record["keys"][kind] = key
-        if not record["keys"]:
+        if not record["keys"] and not record["errors"]:
             record["errors"].append(
                 self.env._(
                     "No VAT number, company registry number or reference to find the customer."
@@ -456,13 +688,7 @@ class CreditSolvencyImportWizard(models.TransientModel):
             try:
                 record["values"][key] = parser(cell(fname), context)
             except CellError as error:
-                record["errors"].append(
-                    self.env._(
-                        "%(column)s: %(error)s",
-                        column=self._cell_text(headers[columns[fname]]),
-                        error=str(error),
-                    )
-                )
+                record["errors"].append(self._cell_error(headers[columns[fname]], error))
         if "insured_limit" in record["values"] and self.insurer_name:
             record["values"].setdefault("insurer", self.insurer_name)
         if not record["values"] and not record["errors"]:
@@ -480,6 +706,11 @@ class CreditSolvencyImportWizard(models.TransientModel):
             ensure_ascii=False,
         )
         return record
+
+    @api.model
+    def _cell_error(self, header, error):
+        """The message of a cell that cannot be read, with its column."""
+        return self.env._("%(column)s: %(error)s", column=self._cell_text(header), error=str(error))
 
     @api.model
     def _json_value(self, value):
@@ -501,13 +732,19 @@ class CreditSolvencyImportWizard(models.TransientModel):
             return value.isoformat()
         return str(value).strip()
 
-    @api.model
     def _parse_key(self, kind, value):
         text = self._cell_text(value)
+        if kind in ("vat", "registry") and any(
+            char.isdigit() and not char.isascii() for char in text
+        ):
+            # full-width, Arabic-Indic, superscript... digits are no registry number
+            raise CellError(
+                self.env._("“%(value)s” is not written with the digits 0-9", value=text)
+            )
         if kind == "vat":
             return re.sub(r"[^0-9A-Za-z]", "", text).upper()
         if kind == "registry":
-            digits = re.sub(r"\D", "", text)
+            digits = re.sub(r"[^0-9]", "", text)
             if digits and isinstance(value, int | float):
                 # a number cell loses the leading zeros of a SIREN / SIRET
                 digits = digits.zfill(9) if len(digits) < 9 else digits
@@ -516,27 +753,43 @@ class CreditSolvencyImportWizard(models.TransientModel):
         return text.upper()
 
     def _parse_number(self, value):
+        """A finite float, from a number cell or a text written with the file's
+        decimal separator."""
         if isinstance(value, bool | datetime.date):
             raise CellError(self.env._("“%(value)s” is not a number", value=self._cell_text(value)))
         if isinstance(value, int | float):
-            return float(value)
-        separator = self.decimal_separator or ","
-        text = NUMBER_UNITS.sub("", str(value).strip()).strip()
-        text = NUMBER_SPACES.sub(" ", text)
-        grouped, plain = NUMBER_PATTERNS[separator]
-        if not (grouped.match(text) or plain.match(text)):
-            raise CellError(self.env._("“%(value)s” is not a number", value=str(value).strip()))
-        thousands = " ,." if separator == "." else " ."
-        for char in thousands:
-            if char != separator:
-                text = text.replace(char, "")
-        return float(text.replace(separator, "."))
+            number = float(value)
+        else:
+            separator = self.decimal_separator or ","
+            text = NUMBER_UNITS.sub("", str(value).strip()).strip()
+            text = NUMBER_SPACES.sub(" ", text)
+            grouped, plain = NUMBER_PATTERNS[separator]
+            if not (text.isascii() and (grouped.match(text) or plain.match(text))):
+                raise CellError(self.env._("“%(value)s” is not a number", value=str(value).strip()))
+            thousands = " ,." if separator == "." else " ."
+            for char in thousands:
+                if char != separator:
+                    text = text.replace(char, "")
+            number = float(text.replace(separator, "."))
+        if not math.isfinite(number):
+            raise CellError(
+                self.env._("“%(value)s” is not a number", value=self._number_text(value))
+            )
+        return number
+
+    @api.model
+    def _number_text(self, value):
+        """A cell's number as the user may read it in a message: short, even
+        for a huge one."""
+        if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15:
+            return f"{value:g}"
+        return self._cell_text(value)
 
     def _parse_score(self, value, context):
         number = self._parse_number(value)
         if not 0 <= number <= 100:
             raise CellError(
-                self.env._("the score %(value)s is outside 0-100", value=self._cell_text(value))
+                self.env._("the score %(value)s is outside 0-100", value=self._number_text(value))
             )
         return int(float_round(number, precision_digits=0))
 
@@ -544,7 +797,15 @@ class CreditSolvencyImportWizard(models.TransientModel):
         number = self._parse_number(value)
         if number < 0:
             raise CellError(
-                self.env._("the amount %(value)s is negative", value=self._cell_text(value))
+                self.env._("the amount %(value)s is negative", value=self._number_text(value))
+            )
+        if number >= AMOUNT_BOUND:
+            raise CellError(
+                self.env._(
+                    "the amount %(value)s is too large (amounts are below %(bound)s)",
+                    value=self._number_text(value),
+                    bound=formatLang(self.env, AMOUNT_BOUND, digits=0),
+                )
             )
         return self.company_id.currency_id.round(number)
 
@@ -652,22 +913,24 @@ class CreditSolvencyImportWizard(models.TransientModel):
                 condition=condition,
             )
         )
+        wanted = set(keys)
+        # a SIREN (9 digits) finds the customer registered with a SIRET (14), and back
+        sirets = defaultdict(list)
+        for key in keys:
+            if kind == "registry" and len(key) == 14:
+                sirets[key[:9]].append(key)
         result = defaultdict(set)
         for partner_id, partner_key in rows:
-            for key in keys:
-                if self._key_matches(kind, key, partner_key):
+            if partner_key in wanted:
+                result[partner_key].add(partner_id)
+            if kind != "registry" or not partner_key:
+                continue
+            if len(partner_key) == 14 and partner_key[:9] in wanted:
+                result[partner_key[:9]].add(partner_id)
+            elif len(partner_key) == 9:
+                for key in sirets.get(partner_key, ()):
                     result[key].add(partner_id)
         return result
-
-    @api.model
-    def _key_matches(self, kind, key, partner_key):
-        if key == partner_key:
-            return True
-        if kind != "registry" or not partner_key:
-            return False
-        # a SIREN (9 digits) finds the customer registered with a SIRET (14), and back
-        short, long = sorted((key, partner_key), key=len)
-        return (len(short), len(long)) == (9, 14) and long.startswith(short)
 
     def _check_duplicates(self, records):
         by_partner = defaultdict(list)
