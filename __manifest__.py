@@ -21,6 +21,7 @@
         "data/credit_solvency_import_preset_data.xml",
         "reports/credit_dunning_report.xml",
         "reports/credit_statement_report.xml",
+        "data/credit_dunning_mail_layout.xml",
         "data/credit_dunning_mail_template_data.xml",
         "data/credit_dunning_level_data.xml",
         "data/base_automation_data.xml",

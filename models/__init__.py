@@ -4,7 +4,12 @@ from . import res_config_settings
 from . import credit_limit_change
 from . import credit_dunning_level
 from . import credit_dunning_run
+from . import credit_dunning_run_prepare
 from . import credit_dunning_communication
+from . import credit_dunning_communication_charges
+from . import credit_dunning_communication_send
+from . import credit_dunning_communication_mail
+from . import credit_dunning_communication_chatter
 from . import credit_dunning_communication_line
 from . import credit_payment_plan
 from . import credit_payment_plan_line
@@ -20,8 +25,10 @@ from . import res_partner_credit_hold
 from . import res_partner_credit_check
 from . import res_partner_credit_insurance
 from . import res_partner_solvency
+from . import res_partner_solvency_review
 from . import res_partner_dunning
 from . import sale_order
+from . import sale_order_credit_check
 from . import sale_order_line
 from . import account_move
 from . import account_move_line
@@ -34,4 +41,3 @@ from . import credit_solvency_import_job
 from . import credit_solvency_provider_fr_registry
 from . import credit_solvency_provider_fr_bodacc
 from . import credit_solvency_request
-from . import mail_render_mixin
