@@ -1,8 +1,16 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
 from odoo import Command, fields
-from odoo.tests import new_test_user
+from odoo.tests import HttpCase, new_test_user
+from odoo.tools import html2plaintext
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+# the due date of the dunning tests' invoices
+DUE = date(2026, 3, 6)  # a Friday
 
 
 class CreditManagementCommon(AccountTestInvoicingCommon):
@@ -146,3 +154,118 @@ class CreditManagementCommon(AccountTestInvoicingCommon):
             "overdue": partner.credit_overdue,
             "available": partner.credit_available,
         }
+
+
+class CreditDunningCommon(CreditManagementCommon):
+    """A test schedule of five levels, two customers and helpers to run it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.template = cls.env["mail.template"].create(
+            {
+                "name": "Test reminder",
+                "model_id": cls.env["ir.model"]._get_id("credit.dunning.communication"),
+                "subject": "Reminder {{ object.level_id.name }}",
+                "partner_to": "{{ object.recipient_id.id or object.partner_id.id }}",
+                "body_html": "<p>Dear customer, <t t-out='object.amount_due'/> is due.</p>",
+            }
+        )
+        Level = cls.env["credit.dunning.level"]
+        # the test schedule replaces the default one the company got at creation
+        Level.with_context(active_test=False).search([("company_id", "=", cls.company.id)]).unlink()
+        common = {"company_id": cls.company.id, "mail_template_id": cls.template.id}
+        cls.level_courtesy = Level.create({"name": "Courtesy", "days_overdue": -5, **common})
+        cls.level_friendly = Level.create({"name": "Friendly", "days_overdue": 5, **common})
+        cls.level_call = Level.create(
+            {"name": "Second", "days_overdue": 15, "phone_call": True, **common}
+        )
+        cls.level_notice = Level.create(
+            {
+                "name": "Formal notice",
+                "days_overdue": 30,
+                "send_letter": True,
+                "apply_indemnity": True,
+                "indemnity_amount": 40.0,
+                "apply_interest": True,
+                "interest_rate": 10.0,
+                "suspend_sales": True,
+                **common,
+            }
+        )
+        cls.level_handover = Level.create(
+            {"name": "Hand-over", "days_overdue": 60, "handover": True, **common}
+        )
+        cls.customer.email = "dupont@example.com"
+        cls.other = cls.env["res.partner"].create(
+            {"name": "Martin SA", "is_company": True, "email": "martin@example.com"}
+        )
+
+    def _due_invoice(self, partner=None, amount=1000.0, due=DUE, currency=None):
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": (partner or self.customer).id,
+                "currency_id": (currency or self.currency).id,
+                "invoice_date": due - timedelta(days=30),
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        invoice.invoice_date_due = due
+        return invoice
+
+    def _run(self, day):
+        with freeze_time(day):
+            self.env["credit.dunning.run"]._cron_dunning()
+        return self.env["credit.dunning.communication"].search(
+            [("date", "=", day), ("state", "=", "sent")]
+        )
+
+
+class CreditTourCase(HttpCase):
+    """Browser tests: users of each role, in the current company, and the
+    chatter of a record as text."""
+
+    @classmethod
+    def _tour_user(cls, login, name, groups):
+        company = cls.env.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            name=name,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[Command.set(company.ids)],
+        )
+
+    @classmethod
+    def _tour_quotation(cls, customer, product, salesperson, price):
+        """A one-line, tax-free quotation of ``salesperson`` for ``customer``."""
+        return cls.env["sale.order"].create(
+            {
+                "partner_id": customer.id,
+                "user_id": salesperson.id,
+                "company_id": cls.env.company.id,
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "product_uom_qty": 1.0,
+                            "price_unit": price,
+                            "tax_id": False,
+                        }
+                    )
+                ],
+            }
+        )
+
+    @staticmethod
+    def _messages(record):
+        """The bodies of ``record``'s chatter, as text, newest first."""
+        return [html2plaintext(body or "") for body in record.message_ids.mapped("body")]

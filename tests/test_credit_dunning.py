@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-from datetime import date, timedelta
+from datetime import timedelta
 
 from freezegun import freeze_time
 
@@ -8,81 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 from odoo.tools import format_amount, format_date
 
-from .common import CreditManagementCommon
-
-DUE = date(2026, 3, 6)  # a Friday
-
-
-class CreditDunningCommon(CreditManagementCommon):
-    """A test schedule of five levels, two customers and helpers to run it."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.template = cls.env["mail.template"].create(
-            {
-                "name": "Test reminder",
-                "model_id": cls.env["ir.model"]._get_id("credit.dunning.communication"),
-                "subject": "Reminder {{ object.level_id.name }}",
-                "partner_to": "{{ object.recipient_id.id or object.partner_id.id }}",
-                "body_html": "<p>Dear customer, <t t-out='object.amount_due'/> is due.</p>",
-            }
-        )
-        Level = cls.env["credit.dunning.level"]
-        # the test schedule replaces the default one the company got at creation
-        Level.with_context(active_test=False).search([("company_id", "=", cls.company.id)]).unlink()
-        common = {"company_id": cls.company.id, "mail_template_id": cls.template.id}
-        cls.level_courtesy = Level.create({"name": "Courtesy", "days_overdue": -5, **common})
-        cls.level_friendly = Level.create({"name": "Friendly", "days_overdue": 5, **common})
-        cls.level_call = Level.create(
-            {"name": "Second", "days_overdue": 15, "phone_call": True, **common}
-        )
-        cls.level_notice = Level.create(
-            {
-                "name": "Formal notice",
-                "days_overdue": 30,
-                "send_letter": True,
-                "apply_indemnity": True,
-                "indemnity_amount": 40.0,
-                "apply_interest": True,
-                "interest_rate": 10.0,
-                "suspend_sales": True,
-                **common,
-            }
-        )
-        cls.level_handover = Level.create(
-            {"name": "Hand-over", "days_overdue": 60, "handover": True, **common}
-        )
-        cls.customer.email = "dupont@example.com"
-        cls.other = cls.env["res.partner"].create(
-            {"name": "Martin SA", "is_company": True, "email": "martin@example.com"}
-        )
-
-    def _due_invoice(self, partner=None, amount=1000.0, due=DUE, currency=None):
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": (partner or self.customer).id,
-                "currency_id": (currency or self.currency).id,
-                "invoice_date": due - timedelta(days=30),
-                "invoice_date_due": due,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Service", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        invoice.action_post()
-        invoice.invoice_date_due = due
-        return invoice
-
-    def _run(self, day):
-        with freeze_time(day):
-            self.env["credit.dunning.run"]._cron_dunning()
-        return self.env["credit.dunning.communication"].search(
-            [("date", "=", day), ("state", "=", "sent")]
-        )
+from .common import DUE, CreditDunningCommon
 
 
 @tagged("post_install", "-at_install")

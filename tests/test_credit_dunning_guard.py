@@ -12,7 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import format_amount, html2plaintext, mute_logger
 
-from .test_credit_dunning import DUE, CreditDunningCommon
+from .common import DUE, CreditDunningCommon
 
 
 @tagged("post_install", "-at_install")

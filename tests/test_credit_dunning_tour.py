@@ -4,12 +4,13 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import html2plaintext
+from odoo.tests import tagged
+
+from .common import CreditTourCase
 
 
 @tagged("post_install", "-at_install")
-class CreditDunningRunTour(HttpCase):
+class CreditDunningRunTour(CreditTourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -37,13 +38,10 @@ class CreditDunningRunTour(HttpCase):
                     "company_id": cls.company.id,
                 }
             )
-        cls.controller = new_test_user(
-            cls.env,
-            login="credit_tour_controller",
-            groups="credit_management.group_credit_user,account.group_account_invoice",
-            name="Cora Controller",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        cls.controller = cls._tour_user(
+            "credit_tour_controller",
+            "Cora Controller",
+            "credit_management.group_credit_user,account.group_account_invoice",
         )
         cls.customers = cls.env["res.partner"].create(
             [
@@ -75,9 +73,6 @@ class CreditDunningRunTour(HttpCase):
             invoice.action_post()
             invoice.invoice_date_due = today - timedelta(days=10)
             cls.invoices |= invoice
-
-    def _bodies(self, record):
-        return [html2plaintext(body or "") for body in record.message_ids.mapped("body")]
 
     def test_preview_skip_and_send(self):
         Run = self.env["credit.dunning.run"]
@@ -119,19 +114,19 @@ class CreditDunningRunTour(HttpCase):
             self.assertTrue(
                 any(
                     "Reminder" in body and self.level.name in body
-                    for body in self._bodies(customer)
+                    for body in self._messages(customer)
                 ),
                 f"the reminder must be traced on {customer.name}",
             )
             self.assertTrue(
-                any("Reminder" in body for body in self._bodies(invoice)),
+                any("Reminder" in body for body in self._messages(invoice)),
                 f"the reminder must be traced on the invoice of {customer.name}",
             )
         self.assertFalse(
-            any("Reminder" in body for body in self._bodies(self.bravo)),
+            any("Reminder" in body for body in self._messages(self.bravo)),
             "nothing is posted on the skipped customer",
         )
-        self.assertFalse(any("Reminder" in body for body in self._bodies(bravo_invoice)))
+        self.assertFalse(any("Reminder" in body for body in self._messages(bravo_invoice)))
         # The email went out from each sent reminder, to the customer.
         comment = self.env.ref("mail.mt_comment")
         for communication in sent:

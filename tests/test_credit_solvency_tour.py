@@ -7,10 +7,12 @@ from urllib.parse import urlsplit
 
 import requests
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
 from odoo.addons.credit_management.models import credit_solvency_provider
+
+from .common import CreditTourCase
 
 DATA = Path(__file__).parent / "data"
 PROVIDER = "odoo.addons.credit_management.models.credit_solvency_provider.CreditSolvencyProvider"
@@ -29,7 +31,7 @@ def _response(name):
 
 
 @tagged("post_install", "-at_install")
-class TestCreditSolvencyTour(HttpCase):
+class TestCreditSolvencyTour(CreditTourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -40,18 +42,14 @@ class TestCreditSolvencyTour(HttpCase):
         cls.providers = cls.env["credit.solvency.provider"].search(
             [("company_id", "=", cls.company.id)]
         )
-        cls.salesperson = new_test_user(
-            cls.env,
-            login="solvency_tour_salesperson",
-            groups="sales_team.group_sale_salesman",
-            name="Sally Salesperson",
+        cls.salesperson = cls._tour_user(
+            "solvency_tour_salesperson", "Sally Salesperson", "sales_team.group_sale_salesman"
         )
-        cls.manager = new_test_user(
-            cls.env,
-            login="solvency_tour_manager",
-            groups="credit_management.group_credit_manager,account.group_account_invoice,"
+        cls.manager = cls._tour_user(
+            "solvency_tour_manager",
+            "Carl Creditmanager",
+            "credit_management.group_credit_manager,account.group_account_invoice,"
             "base.group_partner_manager,sales_team.group_sale_salesman",
-            name="Carl Creditmanager",
         )
         cls.customer = cls.env["res.partner"].create(
             {
@@ -66,25 +64,7 @@ class TestCreditSolvencyTour(HttpCase):
         cls.product = cls.env["product.product"].create(
             {"name": "Bread oven", "type": "consu", "list_price": 4200.0, "taxes_id": False}
         )
-        cls.order = cls.env["sale.order"].create(
-            {
-                "partner_id": cls.customer.id,
-                "user_id": cls.salesperson.id,
-                "company_id": cls.company.id,
-                "order_line": [
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": cls.product.id,
-                            "product_uom_qty": 1.0,
-                            "price_unit": 4200.0,
-                            "tax_id": False,
-                        },
-                    )
-                ],
-            }
-        )
+        cls.order = cls._tour_quotation(cls.customer, cls.product, cls.salesperson, 4200.0)
 
     def setUp(self):
         super().setUp()
@@ -111,9 +91,6 @@ class TestCreditSolvencyTour(HttpCase):
         ):
             patcher.start()
             self.addCleanup(patcher.stop)
-
-    def _messages(self, record):
-        return [html2plaintext(body or "") for body in record.message_ids.mapped("body")]
 
     def test_check_solvency_and_block_order(self):
         customer = self.customer.with_company(self.company)

@@ -1,12 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 """Browser test of the credit block / approval flow, as real users click it."""
 
-from odoo.tests import HttpCase, new_test_user, tagged
-from odoo.tools import html2plaintext
+from odoo.tests import tagged
+
+from .common import CreditTourCase
 
 
 @tagged("post_install", "-at_install")
-class CreditManagementTour(HttpCase):
+class CreditManagementTour(CreditTourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -19,19 +20,15 @@ class CreditManagementTour(HttpCase):
                 "credit_manager_user_id": False,
             }
         )
-        cls.salesperson = new_test_user(
-            cls.env,
-            login="credit_tour_salesperson",
-            groups="sales_team.group_sale_salesman",
-            name="Sally Salesperson",
+        cls.salesperson = cls._tour_user(
+            "credit_tour_salesperson", "Sally Salesperson", "sales_team.group_sale_salesman"
         )
-        cls.manager = new_test_user(
-            cls.env,
-            login="credit_tour_manager",
+        cls.manager = cls._tour_user(
+            "credit_tour_manager",
+            "Carl Creditmanager",
             # an approval confirms the order with the manager's own sales rights
-            groups="credit_management.group_credit_manager,"
+            "credit_management.group_credit_manager,"
             "sales_team.group_sale_salesman_all_leads,account.group_account_invoice",
-            name="Carl Creditmanager",
         )
         cls.activity_type = cls.env.ref("credit_management.mail_activity_credit_approval")
         cls.customer = cls.env["res.partner"].create(
@@ -45,28 +42,10 @@ class CreditManagementTour(HttpCase):
                 "taxes_id": False,
             }
         )
-        cls.order = cls.env["sale.order"].create(
-            {
-                "partner_id": cls.customer.id,
-                "user_id": cls.salesperson.id,
-                "company_id": cls.company.id,
-                "order_line": [
-                    (
-                        0,
-                        0,
-                        {
-                            "product_id": cls.product.id,
-                            "product_uom_qty": 1.0,
-                            "price_unit": 5000.0,
-                            "tax_id": False,
-                        },
-                    )
-                ],
-            }
-        )
+        cls.order = cls._tour_quotation(cls.customer, cls.product, cls.salesperson, 5000.0)
 
     def _order_messages(self):
-        return [html2plaintext(body or "") for body in self.order.message_ids.mapped("body")]
+        return self._messages(self.order)
 
     def _request_approval(self):
         """Run the salesperson's tour and check the request it leaves."""
@@ -141,10 +120,7 @@ class CreditManagementTour(HttpCase):
             "The approval and its reason must be posted on the order.",
         )
         self.assertTrue(
-            any(
-                "Credit approved" in body
-                for body in map(html2plaintext, self.customer.message_ids.mapped("body"))
-            ),
+            any("Credit approved" in body for body in self._messages(self.customer)),
             "The approval must be posted on the customer.",
         )
 

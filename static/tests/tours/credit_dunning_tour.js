@@ -2,7 +2,7 @@
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCustomersMenu } from "./credit_tour_utils";
 
 // This tour relies on the data created by tests/test_credit_dunning_tour.py: three
 // customers "Dunning Tour Alpha", "Dunning Tour Bravo" and "Dunning Tour Charlie",
@@ -17,22 +17,7 @@ const REMINDERS = ".o_form_view .o_field_widget[name='communication_ids']";
 registry.category("web_tour.tours").add("credit_management_dunning_run_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Invoicing app",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the Customers menu",
-            trigger: "button[data-menu-xmlid='account.menu_finance_receivables']",
-            run: "click",
-        },
-        {
-            content: "Open the dunning runs",
-            trigger: ".dropdown-item[data-menu-xmlid='credit_management.menu_credit_dunning_run']",
-            run: "click",
-        },
+        ...openCustomersMenu("credit_management.menu_credit_dunning_run", "Open the dunning runs"),
         {
             content: "The dunning runs are listed",
             trigger: ".o_breadcrumb .active:contains('Dunning Runs')",

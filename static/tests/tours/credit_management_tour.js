@@ -2,7 +2,7 @@
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCustomersMenu } from "./credit_tour_utils";
 
 // These tours rely on the data created by tests/test_credit_tour.py: a customer
 // "Credit Tour Customer" with a credit limit of 1,000 and a 5,000 quotation of
@@ -88,22 +88,7 @@ registry.category("web_tour.tours").add("credit_management_request_tour", {
  */
 function openPendingRequest() {
     return [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Invoicing app",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the Customers menu",
-            trigger: "button[data-menu-xmlid='account.menu_finance_receivables']",
-            run: "click",
-        },
-        {
-            content: "Open the credit decisions",
-            trigger: ".dropdown-item[data-menu-xmlid='credit_management.menu_credit_decision']",
-            run: "click",
-        },
+        ...openCustomersMenu("credit_management.menu_credit_decision", "Open the credit decisions"),
         {
             content: "Open the pending request of the customer",
             trigger: ".o_list_view .o_data_row:contains('Credit Tour Customer') td.o_data_cell[name='name']",

@@ -2,7 +2,7 @@
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCustomersMenu } from "./credit_tour_utils";
 
 // These tours rely on the data created by tests/test_credit_solvency_tour.py: a
 // French customer "Boulangerie du Quai" (SIREN 790 123 459) and a quotation of
@@ -20,22 +20,7 @@ const PROCEEDING = "redressement judiciaire";
 registry.category("web_tour.tours").add("credit_solvency_check_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Invoicing app",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the Customers menu",
-            trigger: "button[data-menu-xmlid='account.menu_finance_receivables']",
-            run: "click",
-        },
-        {
-            content: "Open the customers",
-            trigger: ".dropdown-item[data-menu-xmlid='account.menu_account_customer']",
-            run: "click",
-        },
+        ...openCustomersMenu("account.menu_account_customer", "Open the customers"),
         {
             content: "Open the customer",
             trigger: `.o_kanban_record:contains('${CUSTOMER}')`,
