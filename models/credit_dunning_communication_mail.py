@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
+from markupsafe import Markup
 
-from odoo import api, models
-from odoo.tools import plaintext2html
+from odoo import api, fields, models
+from odoo.tools import format_date, is_html_empty, plaintext2html
 
 from ..tools import insert_pairs, insert_rows
 
@@ -44,6 +45,94 @@ class CreditDunningCommunication(models.Model):
     with their notifications, so that delivery is tracked as for any message."""
 
     _inherit = "credit.dunning.communication"
+
+    # What the reminder emails show, computed here so that their templates are
+    # plain placeholders (``<t t-out="object.email_invoices"/>``): Odoo renders
+    # such templates without compiling them per email (see
+    # ``mail_allowed_qweb_expressions``), and anyone may edit them.
+    email_salutation = fields.Char(compute="_compute_email_values")
+    email_invoices = fields.Html(compute="_compute_email_values", sanitize=False)
+    email_payment_instructions = fields.Html(compute="_compute_email_values", sanitize=False)
+    email_signature = fields.Html(compute="_compute_email_values", sanitize=False)
+    email_from_address = fields.Char(compute="_compute_email_values")
+    email_partner_to = fields.Char(compute="_compute_email_values")
+
+    @api.depends_context("lang")
+    @api.depends("partner_id", "recipient_id", "user_id", "line_ids")
+    def _compute_email_values(self):
+        values = self._email_render_values()
+        QWeb = self.env["ir.qweb"]
+        for communication in self:
+            recipient = communication.recipient_id or communication.partner_id
+            salutation = recipient.name or ""
+            if communication.recipient_id and recipient != communication.partner_id:
+                salutation = f"{salutation} ({communication.partner_id.name})"
+            communication.email_salutation = salutation
+            communication.email_invoices = QWeb._render(
+                "credit_management.dunning_email_invoices", dict(values, object=communication)
+            )
+            communication.email_payment_instructions = communication._email_payment_text()
+            signature = communication.user_id.signature
+            communication.email_signature = (
+                signature if not is_html_empty(signature) else communication.company_id.name
+            )
+            communication.email_from_address = (
+                communication.user_id.email_formatted
+                or communication.company_id.email_formatted
+                or self.env.user.email_formatted
+            )
+            communication.email_partner_to = str(recipient.id or "")
+
+    def _email_render_values(self):
+        """The functions the invoice table of the emails calls, for this batch:
+        amounts formatted without a language lookup each."""
+        env = self.env
+
+        def format_date_lang(date):
+            return format_date(env, date)
+
+        return {
+            "format_amount": env["res.currency"]._credit_amount_formatter(),
+            "format_date": format_date_lang,
+        }
+
+    def _email_payment_text(self):
+        """How to pay: the company's bank account and the references to quote."""
+        self.ensure_one()
+        account = self.company_id.partner_id.bank_ids[:1].acc_number
+        references = ", ".join(
+            line.move_id.payment_reference or line.move_id.name or "" for line in self.line_ids
+        )
+        if account:
+            return Markup(
+                self.env._(
+                    "Please pay by bank transfer to the account <strong>%(account)s</strong>, "
+                    "mentioning the following references: <strong>%(references)s</strong>."
+                )
+            ) % {"account": account, "references": references}
+        return Markup(
+            self.env._(
+                "Please make your payment, mentioning the following references: "
+                "<strong>%(references)s</strong>."
+            )
+        ) % {"references": references}
+
+    @api.model
+    def mail_allowed_qweb_expressions(self):
+        """Placeholders of the reminder emails: plain reads, rendered without code."""
+        return (
+            *super().mail_allowed_qweb_expressions(),
+            "object.email_salutation",
+            "object.email_invoices",
+            "object.email_payment_instructions",
+            "object.email_signature",
+            "object.email_from_address",
+            "object.email_partner_to",
+            "object.level_id.name",
+            "object.level_id.description",
+            "object.company_id.name",
+            "object.partner_id.lang",
+        )
 
     def _dunning_send_emails(self, summaries):
         """Queue the reminder emails, rendered in batch per template.

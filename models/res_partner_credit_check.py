@@ -20,7 +20,7 @@ class ResPartner(models.Model):
     )
 
     def _credit_compute_from_exposure(self, company, data):
-        super()._credit_compute_from_exposure(company, data)
+        res = super()._credit_compute_from_exposure(company, data)
         commercial = self.commercial_partner_id.filtered("id")
         exposures = {
             partner_id: self._credit_exposure_total(values) for partner_id, values in data.items()
@@ -30,6 +30,7 @@ class ResPartner(models.Model):
             partner.credit_solvency_warning = "\n".join(
                 warnings.get(partner.commercial_partner_id.id, [])
             )
+        return res
 
     @api.model
     def _credit_check_fields(self):

@@ -48,7 +48,7 @@ class ResPartner(models.Model):
         ]
 
     def _credit_compute_from_exposure(self, company, data):
-        super()._credit_compute_from_exposure(company, data)
+        res = super()._credit_compute_from_exposure(company, data)
         empty = self._credit_exposure_empty()
         for partner in self:
             entity = partner.commercial_partner_id
@@ -56,6 +56,7 @@ class ResPartner(models.Model):
             partner.credit_insurance_exceeded = bool(
                 entity._credit_insurance_excess(company, exposure)
             )
+        return res
 
     def _credit_insurance_expired(self, date):
         """Whether this customer's credit insurance has expired on ``date``."""
