@@ -12,6 +12,7 @@
     "data": [
         "security/credit_management_security.xml",
         "security/ir.model.access.csv",
+        "security/credit_portal_security.xml",
         "data/ir_sequence_data.xml",
         "data/credit_solvency_rating_data.xml",
         "data/credit_solvency_provider_data.xml",
@@ -24,6 +25,7 @@
         "data/credit_dunning_mail_template_data.xml",
         "data/credit_dunning_level_data.xml",
         "data/base_automation_data.xml",
+        "data/credit_portal_data.xml",
         "wizards/credit_block_wizard_views.xml",
         "wizards/credit_decision_wizard_views.xml",
         "wizards/credit_hold_wizard_views.xml",
@@ -46,6 +48,7 @@
         "views/credit_solvency_import_preset_views.xml",
         "wizards/credit_solvency_import_wizard_views.xml",
         "views/credit_solvency_import_job_views.xml",
+        "views/credit_dispute_views.xml",
     ],
     "demo": ["demo/credit_management_demo.xml"],
     "post_init_hook": "post_init_hook",

@@ -35,3 +35,6 @@ from . import credit_solvency_provider_fr_registry
 from . import credit_solvency_provider_fr_bodacc
 from . import credit_solvency_request
 from . import mail_render_mixin
+from . import credit_dispute_reason
+from . import credit_dispute
+from . import account_move_credit_dispute
