@@ -7,7 +7,7 @@
     "website": "https://github.com/credit-management/credit_management",
     "author": "Credit Management developers",
     "license": "LGPL-3",
-    "depends": ["account", "sale", "mail", "base_automation"],
+    "depends": ["account", "account_payment", "portal", "sale", "mail", "base_automation"],
     "external_dependencies": {"python": ["requests", "xlrd", "openpyxl"]},
     "data": [
         "security/credit_management_security.xml",
@@ -49,8 +49,10 @@
         "wizards/credit_solvency_import_wizard_views.xml",
         "views/credit_solvency_import_job_views.xml",
         "views/credit_dispute_views.xml",
+        "views/res_partner_credit_statement_views.xml",
+        "views/credit_statement_portal_templates.xml",
     ],
-    "demo": ["demo/credit_management_demo.xml"],
+    "demo": ["demo/credit_management_demo.xml", "demo/credit_portal_demo.xml"],
     "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [

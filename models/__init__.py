@@ -35,6 +35,9 @@ from . import credit_solvency_provider_fr_registry
 from . import credit_solvency_provider_fr_bodacc
 from . import credit_solvency_request
 from . import mail_render_mixin
+from . import res_company_credit_portal
 from . import credit_dispute_reason
 from . import credit_dispute
+from . import credit_portal_action
+from . import res_partner_credit_statement
 from . import account_move_credit_dispute
