@@ -8,7 +8,7 @@
     "author": "Credit Management developers",
     "license": "LGPL-3",
     "depends": ["account", "account_payment", "portal", "sale", "mail", "base_automation"],
-    "external_dependencies": {"python": ["requests", "xlrd", "openpyxl"]},
+    "external_dependencies": {"python": ["requests", "xlrd", "openpyxl", "qrcode"]},
     "data": [
         "security/credit_management_security.xml",
         "security/ir.model.access.csv",
@@ -22,6 +22,7 @@
         "data/credit_solvency_import_preset_data.xml",
         "reports/credit_dunning_report.xml",
         "reports/credit_statement_report.xml",
+        "reports/credit_dunning_report_statement.xml",
         "data/credit_dunning_mail_template_data.xml",
         "data/credit_dunning_level_data.xml",
         "data/base_automation_data.xml",

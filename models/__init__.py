@@ -41,3 +41,4 @@ from . import credit_dispute
 from . import credit_portal_action
 from . import res_partner_credit_statement
 from . import account_move_credit_dispute
+from . import credit_dunning_communication_statement
