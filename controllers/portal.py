@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import re
+from functools import partial
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import NotFound
@@ -84,24 +85,19 @@ class CreditStatementPortal(PortalAccount):
         self, partner_id, access_token=None, promise_date=None, comment=None, **post
     ):
         partner = self._credit_statement_partner(partner_id, access_token)
-        move_ids = [
-            int(value) for value in request.httprequest.form.getlist("move_ids") if value.isdigit()
-        ]
-
-        def promise():
-            try:
-                date = fields.Date.to_date(promise_date)
-            except ValueError:
-                date = None
-            partner._credit_portal_promise(
-                partner.env["account.move"].browse(move_ids),
-                date,
-                self._credit_ip_address(),
-                comment=comment,
-                author=self._credit_author(partner),
-            )
-
-        return self._credit_statement_act(partner, access_token, promise, "promise")
+        moves = partner.env["account.move"].browse(
+            [int(v) for v in request.httprequest.form.getlist("move_ids") if v.isdigit()]
+        )
+        try:
+            date = fields.Date.to_date(promise_date)
+        except ValueError:
+            date = None
+        return self._credit_statement_act(
+            partner,
+            access_token,
+            "promise",
+            partial(partner._credit_portal_promise, moves, date, comment=comment),
+        )
 
     @http.route(
         "/my/statement/<int:partner_id>/dispute",
@@ -123,18 +119,12 @@ class CreditStatementPortal(PortalAccount):
             for upload in request.httprequest.files.getlist("attachments")
             if upload.filename
         ]
-
-        def dispute():
-            partner._credit_portal_dispute(
-                move,
-                reason,
-                message,
-                self._credit_ip_address(),
-                attachments=files,
-                author=self._credit_author(partner),
-            )
-
-        return self._credit_statement_act(partner, access_token, dispute, "dispute")
+        return self._credit_statement_act(
+            partner,
+            access_token,
+            "dispute",
+            partial(partner._credit_portal_dispute, move, reason, message, attachments=files),
+        )
 
     # ------------------------------------------------------------------
     # Pay all overdue invoices of a currency
@@ -268,12 +258,12 @@ class CreditStatementPortal(PortalAccount):
         )
         return request.render("credit_management.portal_credit_statement", values, status=status)
 
-    def _credit_statement_act(self, partner, access_token, action, notice):
-        """Do ``action`` (a promise or a dispute); back to the page with a
-        notice, or showing the refusal."""
+    def _credit_statement_act(self, partner, access_token, notice, action):
+        """Do ``action`` (a promise or a dispute, called with the IP address and
+        the author); back to the page with a notice, or showing the refusal."""
         try:
             with request.env.cr.savepoint():
-                action()
+                action(self._credit_ip_address(), author=self._credit_author(partner))
         except CreditRateLimitError as error:
             return self._credit_statement_render(
                 partner, access_token, error=error.args[0], status=429
