@@ -41,3 +41,10 @@ from . import credit_solvency_import_job
 from . import credit_solvency_provider_fr_registry
 from . import credit_solvency_provider_fr_bodacc
 from . import credit_solvency_request
+from . import res_company_credit_portal
+from . import credit_dispute_reason
+from . import credit_dispute
+from . import credit_portal_action
+from . import res_partner_credit_statement
+from . import account_move_credit_dispute
+from . import credit_dunning_communication_statement

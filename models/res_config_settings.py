@@ -16,6 +16,9 @@ class ResConfigSettings(models.TransientModel):
     dunning_lift_mail_template_id = fields.Many2one(
         related="company_id.dunning_lift_mail_template_id", readonly=False
     )
+    credit_portal_promise_days = fields.Integer(
+        related="company_id.credit_portal_promise_days", readonly=False
+    )
     credit_expired_limit_zero = fields.Boolean(
         related="company_id.credit_expired_limit_zero", readonly=False
     )

@@ -45,6 +45,7 @@ class ReportCustomerStatement(models.AbstractModel):
             lines_by_partner[partner_id].append(
                 {
                     "date": move_line.date,
+                    "move": move_line.move_id,
                     "name": move_line.move_name,
                     "ref": self._statement_reference(move_line),
                     "date_due": date_due,

@@ -12,7 +12,11 @@ It logs in as admin through the login form, then saves (1400x900 PNG):
 - ``static/description/credit_tab.png``: the over-limit demo customer with its
   "Credit" tab open;
 - ``static/description/blocked_order.png``: that customer's quotation, blocked
-  by the credit check and awaiting a credit decision.
+  by the credit check and awaiting a credit decision;
+- ``static/description/statement_page.png`` and ``statement_page_phone.png``:
+  that customer's statement page, as the link of its reminders opens it
+  (without logging in), at desktop and phone width (the demo payment provider
+  is enabled in test mode when ``payment_demo`` is installed).
 
 Chromium is driven over the DevTools protocol (package ``websocket-client``).
 """
@@ -124,6 +128,12 @@ class Browser:
                 raise RuntimeError(f"Timeout waiting for {selector!r}.")
             time.sleep(0.25)
 
+    def viewport(self, width, height, mobile=False):
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile},
+        )
+
     def click(self, selector):
         self.wait_for(selector)
         self.evaluate(f"document.querySelector({json.dumps(selector)}).click()")
@@ -158,11 +168,8 @@ class Browser:
             shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def record_id(args, xmlid, model=None):
-    """Database id of the record ``module.name``, read over XML-RPC.
-
-    With ``model``, return False unless the record is active.
-    """
+def rpc(args):
+    """A function calling the server's models over XML-RPC as ``args.login``."""
     uid = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/common").authenticate(
         args.db, args.login, args.password, {}
     )
@@ -173,6 +180,15 @@ def record_id(args, xmlid, model=None):
     def call(model_name, method, *params, **options):
         return proxy.execute_kw(args.db, uid, args.password, model_name, method, params, options)
 
+    return call
+
+
+def record_id(args, xmlid, model=None):
+    """Database id of the record ``module.name``, read over XML-RPC.
+
+    With ``model``, return False unless the record is active.
+    """
+    call = rpc(args)
     module, name = xmlid.split(".")
     rows = call(
         "ir.model.data",
@@ -186,6 +202,44 @@ def record_id(args, xmlid, model=None):
     if model and not call(model, "search_count", [("id", "=", res_id)]):
         return False
     return res_id
+
+
+def statement_path(args, partner_id):
+    """Path of the customer's statement page (its link made if need be), with
+    the demo payment provider enabled in test mode when it is installed."""
+    call = rpc(args)
+    providers = call("payment.provider", "search_read", [("code", "=", "demo")], fields=["state"])
+    for provider in providers:
+        if provider["state"] == "disabled":
+            call(
+                "payment.provider",
+                "write",
+                [provider["id"]],
+                {"state": "test", "is_published": True},
+            )
+    url = call("res.partner", "read", [partner_id], ["credit_statement_url"])[0][
+        "credit_statement_url"
+    ]
+    if not url:
+        call("res.partner", "action_credit_statement_renew_link", [partner_id])
+        url = call("res.partner", "read", [partner_id], ["credit_statement_url"])[0][
+            "credit_statement_url"
+        ]
+    return url[url.index("/my/") :]
+
+
+def shoot_statement(browser, args, path):
+    """The statement page as the customer sees it: no session, desktop and phone."""
+    for name, (width, height, mobile) in (
+        ("statement_page.png", (1400, 1500, False)),
+        ("statement_page_phone.png", (390, 1700, True)),
+    ):
+        browser.viewport(width, height, mobile)
+        browser.goto(f"{args.url}{path}")
+        browser.wait_for(".o_credit_statement_items")
+        browser.settle()
+        browser.screenshot(os.path.join(args.out_dir, name))
+    browser.viewport(WIDTH, HEIGHT)
 
 
 def login(browser, args):
@@ -217,8 +271,11 @@ def main():
         args, "account.menu_finance"
     )
 
+    path = statement_path(args, partner_id)
+
     browser = Browser(args.chromium)
     try:
+        shoot_statement(browser, args, path)
         login(browser, args)
 
         browser.goto(f"{args.url}/odoo/action-account.res_partner_action_customer/{partner_id}")

@@ -11,3 +11,4 @@ from . import test_credit_solvency_provider
 from . import test_credit_solvency
 from . import test_credit_solvency_tour
 from . import test_credit_bypass
+from . import test_credit_statement_portal

@@ -47,6 +47,18 @@ class CreditPromiseWizard(models.TransientModel):
 
     def action_apply(self):
         self.ensure_one()
+        self._credit_record_promise()
+        return {"type": "ir.actions.act_window_close"}
+
+    def _credit_record_promise(self, author=None, notify=None):
+        """Pause the reminders of the invoices until the promised date and post
+        the promise in the customer's chatter.
+
+        :param author: partner shown as the author (the current user's by default)
+        :param notify: users notified of the promise
+        :return: the message posted
+        """
+        self.ensure_one()
         if self.promise_date < fields.Date.context_today(self):
             raise UserError(self.env._("A promise to pay cannot be in the past."))
         if not self.move_ids:
@@ -60,7 +72,9 @@ class CreditPromiseWizard(models.TransientModel):
         if self.note:
             body += " " + self.note
         # a collector records the promise even without the right to edit contacts
-        self.partner_id.commercial_partner_id.sudo().message_post(
-            body=body, subtype_xmlid="mail.mt_note", author_id=self.env.user.partner_id.id
+        return self.partner_id.commercial_partner_id.sudo().message_post(
+            body=body,
+            subtype_xmlid="mail.mt_note",
+            author_id=(author or self.env.user.partner_id).id,
+            partner_ids=notify.partner_id.ids if notify else [],
         )
-        return {"type": "ir.actions.act_window_close"}
