@@ -26,3 +26,4 @@ from . import credit_solvency_import_preset_rating
 from . import credit_solvency_provider_fr_registry
 from . import credit_solvency_provider_fr_bodacc
 from . import mail_render_mixin
+from . import res_company_credit_analytics
