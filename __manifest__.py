@@ -42,6 +42,7 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
+        "views/credit_receivable_report_views.xml",
         "views/credit_management_menus.xml",
         "views/credit_solvency_import_preset_views.xml",
         "wizards/credit_solvency_import_wizard_views.xml",

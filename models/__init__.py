@@ -27,3 +27,5 @@ from . import credit_solvency_provider_fr_registry
 from . import credit_solvency_provider_fr_bodacc
 from . import mail_render_mixin
 from . import res_company_credit_analytics
+from . import credit_receivable_report
+from . import credit_dso_report
