@@ -7,7 +7,7 @@
     "website": "https://github.com/credit-management/credit_management",
     "author": "Credit Management developers",
     "license": "LGPL-3",
-    "depends": ["account", "sale", "mail", "base_automation"],
+    "depends": ["account", "sale", "mail", "base_automation", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["requests", "xlrd", "openpyxl"]},
     "data": [
         "security/credit_management_security.xml",
@@ -48,8 +48,9 @@
         "views/credit_management_menus.xml",
         "views/credit_solvency_import_preset_views.xml",
         "wizards/credit_solvency_import_wizard_views.xml",
+        "data/spreadsheet_dashboard_data.xml",
     ],
-    "demo": ["demo/credit_management_demo.xml"],
+    "demo": ["demo/credit_management_demo.xml", "demo/credit_analytics_demo.xml"],
     "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [
