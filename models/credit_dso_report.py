@@ -29,7 +29,7 @@ class CreditDsoReport(models.Model):
     date = fields.Date(readonly=True)
     months_ago = fields.Integer(readonly=True, aggregator="min")
     balance = fields.Monetary(string="Receivables", readonly=True)
-    not_due = fields.Monetary(string="Not Due", readonly=True)
+    not_due = fields.Monetary(readonly=True)
     overdue = fields.Monetary(readonly=True)
     sales = fields.Monetary(string="Credit Sales (90 days)", readonly=True)
     dso = fields.Float(string="DSO", readonly=True, aggregator="avg", digits=(16, 1))

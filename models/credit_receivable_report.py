@@ -28,7 +28,7 @@ class CreditReceivableReport(models.Model):
     _order = "date_due, id"
 
     company_id = fields.Many2one("res.company", readonly=True)
-    company_currency_id = fields.Many2one("res.currency", string="Company Currency", readonly=True)
+    company_currency_id = fields.Many2one("res.currency", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     move_id = fields.Many2one("account.move", string="Journal Entry", readonly=True)
     move_line_id = fields.Many2one("account.move.line", string="Journal Item", readonly=True)

@@ -122,6 +122,39 @@ def pivot(pivot_id, spec):
     return data
 
 
+def odoo_chart(fig_id, x, y, mode, groupby, measure, domain=None, legend="right"):
+    """A chart of the receivables analysis (read_group of one measure by one field)."""
+    return {
+        "id": fig_id,
+        "x": x,
+        "y": y,
+        "width": 490,
+        "height": 345,
+        "tag": "chart",
+        "data": {
+            "type": f"odoo_{mode}",
+            "title": {"text": ""},
+            "background": "#FFFFFF",
+            "legendPosition": legend,
+            "metaData": {
+                "groupBy": [groupby],
+                "measure": measure,
+                "order": None,
+                "resModel": RECEIVABLES,
+                "mode": mode,
+            },
+            "searchParams": {
+                "comparison": None,
+                "context": {},
+                "domain": domain or [],
+                "groupBy": [groupby],
+                "orderBy": [],
+            },
+            "fieldMatching": {},
+        },
+    }
+
+
 def link(label, model, view_type, domain=None, context=None, name=None):
     """A cell opening a view of the model (Odoo's odoo://view/ links)."""
     views = {
@@ -356,68 +389,21 @@ def main():
     ]
     chart_y = 23 * 11 + 40
     figures.append(
-        {
-            "id": "cm-aged-balance",
-            "x": 0,
-            "y": chart_y,
-            "width": 490,
-            "height": 345,
-            "tag": "chart",
-            "data": {
-                "type": "odoo_bar",
-                "title": {"text": ""},
-                "background": "#FFFFFF",
-                "legendPosition": "none",
-                "stacked": False,
-                "verticalAxisPosition": "left",
-                "metaData": {
-                    "groupBy": ["aging_bucket"],
-                    "measure": "amount_residual",
-                    "order": None,
-                    "resModel": RECEIVABLES,
-                    "mode": "bar",
-                },
-                "searchParams": {
-                    "comparison": None,
-                    "context": {},
-                    "domain": [],
-                    "groupBy": ["aging_bucket"],
-                    "orderBy": [],
-                },
-                "fieldMatching": {},
-            },
-        }
+        odoo_chart(
+            "cm-aged-balance", 0, chart_y, "bar", "aging_bucket", "amount_residual", legend="none"
+        )
     )
+    figures[-1]["data"].update(stacked=False, verticalAxisPosition="left")
     figures.append(
-        {
-            "id": "cm-overdue-by-level",
-            "x": 510,
-            "y": chart_y,
-            "width": 490,
-            "height": 345,
-            "tag": "chart",
-            "data": {
-                "type": "odoo_pie",
-                "title": {"text": ""},
-                "background": "#FFFFFF",
-                "legendPosition": "right",
-                "metaData": {
-                    "groupBy": ["dunning_level_id"],
-                    "measure": "amount_overdue",
-                    "order": None,
-                    "resModel": RECEIVABLES,
-                    "mode": "pie",
-                },
-                "searchParams": {
-                    "comparison": None,
-                    "context": {},
-                    "domain": [["days_overdue", ">", 0]],
-                    "groupBy": ["dunning_level_id"],
-                    "orderBy": [],
-                },
-                "fieldMatching": {},
-            },
-        }
+        odoo_chart(
+            "cm-overdue-by-level",
+            510,
+            chart_y,
+            "pie",
+            "dunning_level_id",
+            "amount_overdue",
+            domain=[["days_overdue", ">", 0]],
+        )
     )
     trend_y = chart_y + 345 + 40
     figures.append(

@@ -32,7 +32,6 @@ class CreditAgedBalanceWizard(models.TransientModel):
     periods = fields.Integer(string="Number of Periods", required=True, default=4)
     aged_by = fields.Selection(
         [("due", "Due Date"), ("invoice", "Invoice Date")],
-        string="Aged By",
         required=True,
         default="due",
     )
