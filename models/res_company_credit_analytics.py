@@ -84,9 +84,10 @@ class ResCompany(models.Model):
             totals = result.setdefault(partner_id, [0.0] * (periods + 2))
             for index, amount in enumerate(amounts):
                 totals[index] += amount
-        currency = self[:1].currency_id
+        # sums of exact decimals: rounding only drops float noise
+        digits = self[:1].currency_id.decimal_places
         return {
-            partner_id: [currency.round(amount) for amount in amounts]
+            partner_id: [round(amount, digits) for amount in amounts]
             for partner_id, amounts in result.items()
         }
 

@@ -109,30 +109,35 @@ class CreditAgedBalanceWizard(models.TransientModel):
             partner_ids=partners.ids or None,
             by=self.aged_by,
         )
+        # complete_name is stored: one query for all the customers' names
         names = {
-            partner.id: partner.display_name
+            partner.id: partner.complete_name
             for partner in self.env["res.partner"]
             .sudo()
-            .browse({partner_id for __, partner_id in rows})
             .with_context(active_test=False)
+            .search_fetch(
+                [("id", "in", [partner_id for __, partner_id in rows])], ["complete_name"]
+            )
         }
         sections = []
         width = self.periods + 2
         for company in companies.with_env(self.env).sorted(lambda c: (c.sequence, c.name)):
             currency = company.currency_id
+            # amounts are sums of exact decimals: rounding only drops float noise
+            digits = currency.decimal_places
             lines = [
                 {
                     "partner_id": partner_id,
                     "name": names.get(partner_id, ""),
-                    "amounts": [currency.round(amount) for amount in amounts],
-                    "total": currency.round(sum(amounts)),
+                    "amounts": [round(amount, digits) for amount in amounts],
+                    "total": round(sum(amounts), digits),
                 }
                 for (company_id, partner_id), amounts in rows.items()
                 if company_id == company.id
             ]
             lines.sort(key=lambda line: (line["name"].lower(), line["partner_id"]))
             totals = [
-                currency.round(sum(line["amounts"][i] for line in lines)) for i in range(width)
+                round(sum(line["amounts"][i] for line in lines), digits) for i in range(width)
             ]
             sections.append(
                 {
@@ -140,7 +145,7 @@ class CreditAgedBalanceWizard(models.TransientModel):
                     "currency": currency,
                     "lines": lines,
                     "totals": totals,
-                    "total": currency.round(sum(totals)),
+                    "total": round(sum(totals), digits),
                 }
             )
         return sections
