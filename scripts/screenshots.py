@@ -12,7 +12,10 @@ It logs in as admin through the login form, then saves (1400x900 PNG):
 - ``static/description/credit_tab.png``: the over-limit demo customer with its
   "Credit" tab open;
 - ``static/description/blocked_order.png``: that customer's quotation, blocked
-  by the credit check and awaiting a credit decision.
+  by the credit check and awaiting a credit decision;
+- ``static/description/receivables_analysis.png``: the receivables analysis
+  (customers by age);
+- ``static/description/credit_dashboard.png``: the Credit Management dashboard.
 
 Chromium is driven over the DevTools protocol (package ``websocket-client``).
 """
@@ -212,6 +215,7 @@ def main():
     args.url = args.url.rstrip("/")
     partner_id = record_id(args, "credit_management.partner_lefevre")
     order_id = record_id(args, "credit_management.order_lefevre")
+    dashboard_id = record_id(args, "credit_management.spreadsheet_dashboard_credit_management")
     # The Sales app menu exists with sale_management only; else use Invoicing.
     app_menu_id = record_id(args, "sale.sale_menu_root", "ir.ui.menu") or record_id(
         args, "account.menu_finance"
@@ -234,6 +238,17 @@ def main():
         browser.wait_for(".o_form_view .o_credit_block_alert")
         browser.settle()
         browser.screenshot(os.path.join(args.out_dir, "blocked_order.png"))
+
+        browser.goto(f"{args.url}/odoo/action-credit_management.credit_receivable_report_action")
+        browser.wait_for(".o_pivot table")
+        browser.settle()
+        browser.screenshot(os.path.join(args.out_dir, "receivables_analysis.png"))
+
+        browser.goto(f"{args.url}/odoo/dashboards?dashboard_id={dashboard_id}")
+        browser.wait_for(".o_spreadsheet_dashboard_action .o-grid canvas")
+        browser.settle()
+        time.sleep(3)  # the dashboard's pivots and charts load after the grid
+        browser.screenshot(os.path.join(args.out_dir, "credit_dashboard.png"))
     finally:
         browser.close()
 
