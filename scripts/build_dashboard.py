@@ -332,60 +332,38 @@ def main():
             "data": data,
         }
 
-    xs = [0, 202, 404, 606, 808]
+    # two rows of five scorecards: id, title, key cell, baseline cell, baseline
+    # text, colour; a baseline with "vs target" shows the difference to the target
+    cards = [
+        [
+            ("receivables", "Receivables", "C1", None, "", "#EFF6FF"),
+            ("overdue", "Overdue", "C2", "B13", "", "#FEF2F2"),
+            ("overdue-share", "Overdue Share", "B3", "B4", "vs target", "#FEF2F2"),
+            ("on-hold", "Customers on Hold", "B10", None, "", "#FFF7ED"),
+            ("blocked", "Blocked Quotations", "B11", None, "awaiting a decision", "#FFF7ED"),
+        ],
+        [
+            ("dso", "DSO (days)", "B5", "B6", "vs target", "#F0FDF4"),
+            ("best-dso", "Best Possible DSO", "B7", None, "", "#F0FDF4"),
+            ("days-delinquent", "Average Days Delinquent", "B8", None, "", "#F0FDF4"),
+            ("countback", "Countback DSO", "B9", None, "", "#F0FDF4"),
+            ("reminders", "Reminders Sent", "B12", None, "this month", "#EFF6FF"),
+        ],
+    ]
     figures = [
-        scorecard("cm-receivables", xs[0], 11, "Receivables", "Data!C1"),
-        scorecard("cm-overdue", xs[1], 11, "Overdue", "Data!C2", "Data!B13", color="#FEF2F2"),
         scorecard(
-            "cm-overdue-share",
-            xs[2],
-            11,
-            "Overdue Share",
-            "Data!B3",
-            "Data!B4",
-            "vs target",
-            mode="difference",
-            color="#FEF2F2",
-        ),
-        scorecard("cm-on-hold", xs[3], 11, "Customers on Hold", "Data!B10", color="#FFF7ED"),
-        scorecard(
-            "cm-blocked",
-            xs[4],
-            11,
-            "Blocked Quotations",
-            "Data!B11",
-            descr="awaiting a decision",
-            color="#FFF7ED",
-        ),
-        scorecard(
-            "cm-dso",
-            xs[0],
-            131,
-            "DSO (days)",
-            "Data!B5",
-            "Data!B6",
-            "vs target",
-            mode="difference",
-            color="#F0FDF4",
-        ),
-        scorecard("cm-best-dso", xs[1], 131, "Best Possible DSO", "Data!B7", color="#F0FDF4"),
-        scorecard(
-            "cm-days-delinquent",
-            xs[2],
-            131,
-            "Average Days Delinquent",
-            "Data!B8",
-            color="#F0FDF4",
-        ),
-        scorecard("cm-countback", xs[3], 131, "Countback DSO", "Data!B9", color="#F0FDF4"),
-        scorecard(
-            "cm-reminders",
-            xs[4],
-            131,
-            "Reminders Sent",
-            "Data!B12",
-            descr="this month",
-        ),
+            f"cm-{name}",
+            202 * column,
+            11 + 120 * row,
+            title,
+            f"Data!{key}",
+            baseline and f"Data!{baseline}",
+            descr,
+            mode="difference" if descr == "vs target" else "text",
+            color=color,
+        )
+        for row, line in enumerate(cards)
+        for column, (name, title, key, baseline, descr, color) in enumerate(line)
     ]
     chart_y = 23 * 11 + 40
     figures.append(
