@@ -7,7 +7,7 @@
     "website": "https://github.com/credit-management/credit_management",
     "author": "Credit Management developers",
     "license": "LGPL-3",
-    "depends": ["account", "account_payment", "portal", "sale", "mail", "base_automation"],
+    "depends": ["account", "account_payment", "portal", "sale", "mail", "base_automation", "spreadsheet_dashboard"],
     "external_dependencies": {"python": ["requests", "xlrd", "openpyxl", "qrcode"]},
     "data": [
         "security/credit_management_security.xml",
@@ -24,6 +24,7 @@
         "reports/credit_statement_report.xml",
         "data/credit_dunning_mail_layout.xml",
         "reports/credit_dunning_report_statement.xml",
+        "reports/credit_aged_balance_report.xml",
         "data/credit_dunning_mail_template_data.xml",
         "data/credit_dunning_level_data.xml",
         "data/base_automation_data.xml",
@@ -46,6 +47,8 @@
         "views/res_partner_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
+        "views/credit_receivable_report_views.xml",
+        "wizards/credit_aged_balance_wizard_views.xml",
         "views/credit_management_menus.xml",
         "views/credit_solvency_import_preset_views.xml",
         "wizards/credit_solvency_import_wizard_views.xml",
@@ -53,8 +56,11 @@
         "views/credit_dispute_views.xml",
         "views/res_partner_credit_statement_views.xml",
         "views/credit_statement_portal_templates.xml",
+        "data/spreadsheet_dashboard_data.xml",
     ],
-    "demo": ["demo/credit_management_demo.xml", "demo/credit_portal_demo.xml"],
+    "demo": ["demo/credit_management_demo.xml", "demo/credit_portal_demo.xml",
+        "demo/credit_analytics_demo.xml",
+    ],
     "post_init_hook": "post_init_hook",
     "assets": {
         "web.assets_tests": [

@@ -48,3 +48,6 @@ from . import credit_portal_action
 from . import res_partner_credit_statement
 from . import account_move_credit_dispute
 from . import credit_dunning_communication_statement
+from . import res_company_credit_analytics
+from . import credit_receivable_report
+from . import credit_dso_report

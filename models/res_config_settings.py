@@ -30,3 +30,7 @@ class ResConfigSettings(models.TransientModel):
     solvency_first_order_amount = fields.Monetary(
         related="company_id.solvency_first_order_amount", readonly=False
     )
+    credit_dso_target = fields.Integer(related="company_id.credit_dso_target", readonly=False)
+    credit_overdue_share_target = fields.Float(
+        related="company_id.credit_overdue_share_target", readonly=False
+    )

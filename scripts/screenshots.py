@@ -17,6 +17,9 @@ It logs in as admin through the login form, then saves (1400x900 PNG):
   that customer's statement page, as the link of its reminders opens it
   (without logging in), at desktop and phone width (the demo payment provider
   is enabled in test mode when ``payment_demo`` is installed).
+- ``static/description/receivables_analysis.png``: the receivables analysis
+  (customers by age);
+- ``static/description/credit_dashboard.png``: the Credit Management dashboard.
 
 Chromium is driven over the DevTools protocol (package ``websocket-client``).
 """
@@ -266,6 +269,7 @@ def main():
     args.url = args.url.rstrip("/")
     partner_id = record_id(args, "credit_management.partner_lefevre")
     order_id = record_id(args, "credit_management.order_lefevre")
+    dashboard_id = record_id(args, "credit_management.spreadsheet_dashboard_credit_management")
     # The Sales app menu exists with sale_management only; else use Invoicing.
     app_menu_id = record_id(args, "sale.sale_menu_root", "ir.ui.menu") or record_id(
         args, "account.menu_finance"
@@ -291,6 +295,17 @@ def main():
         browser.wait_for(".o_form_view .o_credit_block_alert")
         browser.settle()
         browser.screenshot(os.path.join(args.out_dir, "blocked_order.png"))
+
+        browser.goto(f"{args.url}/odoo/action-credit_management.credit_receivable_report_action")
+        browser.wait_for(".o_pivot table")
+        browser.settle()
+        browser.screenshot(os.path.join(args.out_dir, "receivables_analysis.png"))
+
+        browser.goto(f"{args.url}/odoo/dashboards?dashboard_id={dashboard_id}")
+        browser.wait_for(".o_spreadsheet_dashboard_action .o-grid canvas")
+        browser.settle()
+        time.sleep(3)  # the dashboard's pivots and charts load after the grid
+        browser.screenshot(os.path.join(args.out_dir, "credit_dashboard.png"))
     finally:
         browser.close()
 

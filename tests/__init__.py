@@ -12,3 +12,5 @@ from . import test_credit_solvency
 from . import test_credit_solvency_tour
 from . import test_credit_bypass
 from . import test_credit_statement_portal
+from . import test_credit_receivable_analytics
+from . import test_credit_receivable_tour

@@ -5,3 +5,4 @@ from . import credit_limit_wizard
 from . import credit_promise_wizard
 from . import credit_solvency_import_wizard
 from . import credit_solvency_import_line
+from . import credit_aged_balance_wizard
