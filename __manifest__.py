@@ -7,7 +7,15 @@
     "website": "https://github.com/credit-management/credit_management",
     "author": "Credit Management developers",
     "license": "LGPL-3",
-    "depends": ["account", "account_payment", "portal", "sale", "mail", "base_automation", "spreadsheet_dashboard"],
+    "depends": [
+        "account",
+        "account_payment",
+        "portal",
+        "sale",
+        "mail",
+        "base_automation",
+        "spreadsheet_dashboard",
+    ],
     "external_dependencies": {"python": ["requests", "xlrd", "openpyxl", "qrcode"]},
     "data": [
         "security/credit_management_security.xml",
@@ -58,7 +66,9 @@
         "views/credit_statement_portal_templates.xml",
         "data/spreadsheet_dashboard_data.xml",
     ],
-    "demo": ["demo/credit_management_demo.xml", "demo/credit_portal_demo.xml",
+    "demo": [
+        "demo/credit_management_demo.xml",
+        "demo/credit_portal_demo.xml",
         "demo/credit_analytics_demo.xml",
     ],
     "post_init_hook": "post_init_hook",
