@@ -11,7 +11,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .test_credit_dunning import CreditDunningCommon
+from .common import CreditDunningCommon
 
 
 class CreditStatementCommon(CreditDunningCommon):
