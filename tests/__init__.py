@@ -11,3 +11,6 @@ from . import test_credit_solvency_provider
 from . import test_credit_solvency
 from . import test_credit_solvency_tour
 from . import test_credit_bypass
+from . import test_tools_company_ids
+from . import test_tools_http
+from . import test_tools_text
