@@ -338,7 +338,8 @@ class CreditSolvencyImportWizard(models.TransientModel):
         What ``res.partner._solvency_record_check`` does row by row, done for
         all the rows at once: the checks in one statement, the customers (and
         their contacts, as Odoo's sync would) in one write per field and value,
-        and the hold rules applied to the customers they may concern.
+        and the hold rules applied (to the customers they may concern, see
+        ``res.partner._solvency_hold_companies_by_partner``).
 
         :param list rows: values of preview lines (``_line_values``) without error
         """
@@ -374,7 +375,7 @@ class CreditSolvencyImportWizard(models.TransientModel):
             synced = [contact_id for partner_id in ids for contact_id in contacts[partner_id]]
             writer.browse(ids + synced).write({fname: value})
         self._log_tracking(everyone, initial)
-        self._apply_hold_rules(Partner.with_company(company).sudo().browse(partner_ids))
+        Partner.with_company(company).sudo().browse(partner_ids)._solvency_apply_rules()
 
     def _insert_checks(self, records, source):
         """Keep the check of each row on record, in one statement: the values
@@ -465,20 +466,6 @@ class CreditSolvencyImportWizard(models.TransientModel):
         """{column: SQL type} of the fields given in ``rows``, for ``insert_rows``."""
         fnames = sorted({fname for row in rows for fname in row})
         return {fname: model._fields[fname].column_type[0] for fname in fnames}
-
-    @api.model
-    def _apply_hold_rules(self, partners):
-        """Apply the solvency rules to the customers whose new rating or status
-        may put them on hold: an insolvent rating, a rating with a hold rule in
-        some company, or a ceased company (see
-        ``res.partner._solvency_hold_reason``); the others need no look."""
-        ratings = self.env["credit.solvency.rating"].sudo().with_context(active_test=False)
-        codes = set(ratings.search([("is_insolvent", "=", True)]).mapped("code"))
-        rules = self.env["credit.solvency.rule"].sudo().search([("credit_effect", "=", "hold")])
-        codes.update(rules.rating_id.mapped("code"))
-        partners.filtered(
-            lambda p: p.solvency_rating in codes or p.solvency_company_status == "ceased"
-        )._solvency_apply_rules()
 
     # ------------------------------------------------------------ file reading
 
