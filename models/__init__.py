@@ -38,6 +38,8 @@ from . import credit_solvency_import_mapping
 from . import credit_solvency_import_preset
 from . import credit_solvency_import_preset_rating
 from . import credit_solvency_import_job
+from . import credit_solvency_import_matcher
+from . import credit_solvency_import_writer
 from . import credit_solvency_provider_fr_registry
 from . import credit_solvency_provider_fr_bodacc
 from . import credit_solvency_request

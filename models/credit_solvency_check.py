@@ -7,6 +7,8 @@ from odoo.tools import formatLang
 
 # amounts at or above this are refused: no credit limit or cover is that large
 AMOUNT_BOUND = 10**12
+# the values of a check that are amounts (in the company's currency)
+AMOUNT_KEYS = ("recommended_limit", "insured_limit")
 
 
 class CreditSolvencyCheck(models.Model):
@@ -86,7 +88,7 @@ class CreditSolvencyCheck(models.Model):
             raise ValidationError(
                 self.env._("A solvency score is from 0 to 100, not %(score)s.", score=score)
             )
-        for fname in ("recommended_limit", "insured_limit"):
+        for fname in AMOUNT_KEYS:
             amount = vals.get(fname)
             if amount in (None, False):
                 continue

@@ -15,6 +15,8 @@ _logger = logging.getLogger(__name__)
 # seconds of work per call of the cron, well within the time limit of a worker;
 # the cron is called again at once for what is left
 CRON_TIME_BUDGET = 60.0
+# fields an import wizard passes to its background import, and back
+IMPORT_FIELDS = ("company_id", "preset_id", "source_name", "file", "filename", "only_valid")
 
 
 class CreditSolvencyImportJob(models.Model):
@@ -104,7 +106,7 @@ class CreditSolvencyImportJob(models.Model):
         job = job.with_context(lang=self.user_id.lang)
         wizard = job.env["credit.solvency.import.wizard"]
         try:
-            wizard = wizard.create(job._wizard_values())
+            wizard = wizard.create(job._import_values(job))
             wizard._check_import_access()
             wizard._check_import_mapping()
             rows = wizard._read_lines()
@@ -116,20 +118,18 @@ class CreditSolvencyImportJob(models.Model):
             row for row in rows if row["status"] != "error" and row["row_number"] > job.last_row
         ]
         if job.state == "queued":
-            if errors and not job.only_valid:
-                job._fail(wizard._refusal_message(errors), errors)
-                return True
-            if not todo:
-                message = job.env._("No row of %(file)s can be imported.", file=job.filename)
-                job._fail(message, errors)
+            refusal = wizard._refusal_message(errors, bool(todo))
+            if refusal:
+                job._fail(refusal, errors)
                 return True
             job.write({"state": "running", "error_count": len(errors)})
         source = wizard._import_source()
+        Writer = job.env["credit.solvency.import.writer"]
         remaining = len(todo)
         for batch in split_every(batch_size, todo):
             try:
                 with self.env.cr.savepoint():
-                    wizard._import_rows(batch, source)
+                    Writer._import_rows(batch, job.company_id, source)
             except (UserError, ValidationError, AccessError) as error:
                 message = job.env._(
                     "The import of %(file)s stopped at row %(row)s: %(error)s. The rows "
@@ -162,17 +162,13 @@ class CreditSolvencyImportJob(models.Model):
         job._commit()
         return True
 
-    def _wizard_values(self):
-        self.ensure_one()
-        return {
-            **self._mapping_values(),
-            "company_id": self.company_id.id,
-            "preset_id": self.preset_id.id,
-            "source_name": self.source_name,
-            "file": self.file,
-            "filename": self.filename,
-            "only_valid": self.only_valid,
-        }
+    @api.model
+    def _import_values(self, record):
+        """What an import needs of ``record`` (an import wizard or job) to be
+        made again: its file, source, option and mapping."""
+        record.ensure_one()
+        values = {fname: record[fname] for fname in IMPORT_FIELDS}
+        return {**record._mapping_values(), **record._convert_to_write(values)}
 
     def _commit(self):
         if not modules.module.current_test:

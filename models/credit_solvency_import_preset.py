@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 from odoo import api, fields, models
 
+from ..tools.text import normalize_grade
 from .credit_solvency_import_mapping import KEY_COLUMN_FIELDS, VALUE_COLUMN_FIELDS
 
 
@@ -63,6 +64,5 @@ class CreditSolvencyImportPreset(models.Model):
         """{normalised source grade: rating code}"""
         self.ensure_one()
         return {
-            line._normalize_grade(line.source_value): line.rating_id.code
-            for line in self.rating_map_ids
+            normalize_grade(line.source_value): line.rating_id.code for line in self.rating_map_ids
         }

@@ -1,7 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-import unicodedata
-
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class CreditSolvencyImportPresetRating(models.Model):
@@ -28,10 +26,3 @@ class CreditSolvencyImportPresetRating(models.Model):
             "Each grade of the file can be translated only once.",
         ),
     ]
-
-    @api.model
-    def _normalize_grade(self, value):
-        """Text of a grade compared without case, accents or spaces."""
-        text = unicodedata.normalize("NFKD", str(value or ""))
-        text = "".join(char for char in text if not unicodedata.combining(char))
-        return "".join(text.split()).casefold()

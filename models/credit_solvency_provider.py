@@ -1,52 +1,23 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-import email.utils
 import logging
-import re
 import time
-import urllib.parse
-
-import requests
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..tools import company_ids, http
+from ..tools.solvency_errors import (
+    SolvencyFetchError,
+    SolvencyNetworkError,
+    SolvencyOutOfTime,
+    SolvencyRateLimited,
+)
+
 _logger = logging.getLogger(__name__)
 
 USER_AGENT = "Odoo credit_management (customer solvency check)"
-# exponential backoff between retries: 1 s, 2 s, 4 s... never more than the cap
-BACKOFF_BASE = 1.0
-BACKOFF_CAP = 30.0
-# a rate-limited answer asking to wait longer than this fails the check at once
-RETRY_AFTER_CAP = 60.0
-# countries whose companies are registered in the French SIRENE registry
-SIRENE_COUNTRIES = {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF"}
 # time of the last call of each provider (per worker), to keep below its rate limit
 _LAST_CALL = {}
-
-
-class SolvencyFetchError(Exception):
-    """A provider could not give an answer: the check is recorded as failed.
-
-    ``message`` is already translated; ``payload`` is what the provider sent, if any.
-    """
-
-    def __init__(self, message, payload=None):
-        super().__init__(message)
-        self.payload = payload
-
-
-class SolvencyRateLimited(SolvencyFetchError):
-    """The provider asks to wait longer than we accept: stop calling it for this run."""
-
-
-class SolvencyNetworkError(SolvencyFetchError):
-    """The provider did not answer: no answer in time, no connection or a server
-    error, after the retries. Counts towards the provider's circuit breaker."""
-
-
-class SolvencyOutOfTime(SolvencyFetchError):
-    """The time budget of the run is spent before the provider could be called:
-    the check is not made (and not recorded), it is left for a later run."""
 
 
 class CreditSolvencyProvider(models.Model):
@@ -279,52 +250,29 @@ class CreditSolvencyProvider(models.Model):
         return self.sudo().api_key
 
     # ------------------------------------------------------------------
-    # Shared tools: SIREN and HTTP
+    # Shared tools: SIREN and HTTP (see tools/company_ids.py, tools/http.py)
     # ------------------------------------------------------------------
 
     @api.model
     def _solvency_siren(self, partner):
-        """SIREN (9 digits) of a French customer.
-
-        Taken from the company registry field (a SIREN, or a SIRET whose first
-        9 digits are the SIREN), else from a French VAT number ("FR" + 2-character
-        key + SIREN). The SIREN must pass its Luhn check digit.
+        """SIREN (9 digits) of a French customer (see ``company_ids.find_siren``).
 
         :raise SolvencyFetchError: when the customer has no valid SIREN
         """
         partner = partner.commercial_partner_id
-        invalid = []
-        registry = re.sub(r"[\s.\-]", "", partner.company_registry or "")
-        country = partner.country_id.code
-        if (
-            registry.isdigit()
-            and len(registry) in (9, 14)
-            and (not country or country in SIRENE_COUNTRIES)
-        ):
-            if not registry.isascii():  # full-width, Arabic-Indic, superscript... digits
-                invalid.append(self._solvency_not_ascii_message(registry))
-            elif self._solvency_luhn(registry[:9]):
-                return registry[:9]
-            else:
-                invalid.append(self._solvency_check_digit_message(registry))
-        vat = re.sub(r"[\s.\-]", "", partner.vat or "").upper()
-        match = re.fullmatch(r"FR([0-9A-Z]{2})(\d{9})", vat)
-        if match:
-            key, siren = match.groups()
-            if not siren.isascii():
-                invalid.append(self._solvency_not_ascii_message(vat))
-            elif (
-                not key.isdigit() or int(key) == (12 + 3 * (int(siren) % 97)) % 97
-            ) and self._solvency_luhn(siren):
-                return siren
-            else:
-                invalid.append(self._solvency_check_digit_message(vat))
+        siren, invalid = company_ids.find_siren(
+            partner.company_registry, partner.vat, partner.country_id.code
+        )
+        if siren:
+            return siren
         if invalid:
             raise SolvencyFetchError(
                 self.env._(
                     "Invalid SIREN for %(partner)s: %(numbers)s.",
                     partner=partner.display_name,
-                    numbers="; ".join(invalid),
+                    numbers="; ".join(
+                        self._solvency_invalid_number(number, why) for number, why in invalid
+                    ),
                 )
             )
         raise SolvencyFetchError(
@@ -336,123 +284,80 @@ class CreditSolvencyProvider(models.Model):
         )
 
     @api.model
-    def _solvency_check_digit_message(self, number):
+    def _solvency_invalid_number(self, number, why):
+        if why == company_ids.NOT_ASCII:
+            return self.env._("%(number)s (not written with the digits 0-9)", number=number)
         return self.env._("%(number)s (wrong check digit)", number=number)
-
-    @api.model
-    def _solvency_not_ascii_message(self, number):
-        return self.env._("%(number)s (not written with the digits 0-9)", number=number)
-
-    @api.model
-    def _solvency_luhn(self, number):
-        if not (number.isascii() and number.isdigit()):
-            return False
-        total = 0
-        for index, char in enumerate(reversed(number)):
-            digit = int(char)
-            if index % 2:
-                digit = digit * 2 - 9 if digit > 4 else digit * 2
-            total += digit
-        return total % 10 == 0
 
     def _solvency_http_get(self, url, params=None, headers=None):
         """GET a JSON answer from the provider, with its timeout and bounded
-        retries: connection errors, timeouts and server errors (5xx) are retried
-        after an exponential backoff, a rate limit (429) after the delay of its
-        Retry-After header; other client errors (4xx) are not retried.
+        retries, within the deadline of the run (see ``http.get_json``).
 
         :return: ``(data, text)``: the decoded JSON and the raw answer
         :raise SolvencyFetchError: with a translated reason
         """
         self.ensure_one()
-        headers = {"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})}
-        attempts = max(self.max_retries, 0) + 1
-        reason = payload = None
-        made = 0
-        for attempt in range(attempts):
-            delay = self._solvency_backoff(attempt)
-            if not attempt:  # a retry comes after a longer wait anyway
-                self._solvency_throttle()
-            timeout = self._solvency_call_timeout()
-            made += 1
-            try:
-                response = requests.get(url, params=params, headers=headers, timeout=timeout)
-            except requests.Timeout:
-                seconds = f"{self.timeout:g}"
-                reason = self.env._("no answer within %(seconds)s seconds", seconds=seconds)
-            except requests.ConnectionError as error:
-                _logger.info("%s: connection to %s failed: %s", self.name, url, error)
-                reason = self.env._(
-                    "could not connect to %(host)s", host=urllib.parse.urlsplit(url).hostname
-                )
-            except requests.RequestException as error:
-                raise SolvencyFetchError(self._solvency_error(str(error))) from error
-            else:
-                status = response.status_code
-                payload = response.text
-                if status == 429:
-                    wait = self._solvency_retry_after(response)
-                    reason = self.env._("too many requests (HTTP 429)")
-                    if wait is not None and wait > RETRY_AFTER_CAP:
-                        raise SolvencyRateLimited(
-                            self._solvency_error(
-                                self.env._(
-                                    "%(reason)s, asked to wait %(seconds)s seconds",
-                                    reason=reason,
-                                    seconds=int(wait),
-                                )
-                            ),
-                            payload,
-                        )
-                    delay = delay if wait is None else wait
-                elif status >= 500:
-                    reason = self.env._("server error (HTTP %(status)s)", status=status)
-                elif status >= 400:
-                    raise SolvencyFetchError(
-                        self._solvency_error(
-                            self.env._("request refused (HTTP %(status)s)", status=status)
-                        ),
-                        payload,
-                    )
-                else:
-                    try:
-                        return response.json(), payload
-                    except ValueError as error:
-                        raise SolvencyFetchError(
-                            self._solvency_error(self.env._("the answer is not valid JSON")),
-                            payload,
-                        ) from error
-            if attempt + 1 < attempts:
-                if not self._solvency_can_wait(delay):
-                    break  # no time left to wait and try again
-                _logger.info("%s: %s, retrying in %ss", self.name, reason, delay)
-                self._solvency_sleep(delay)
-        if made > 1:
-            reason = self.env._(
-                "%(reason)s, after %(attempts)s attempts", reason=reason, attempts=made
+        self._solvency_throttle()
+        try:
+            return http.get_json(
+                url,
+                params=params,
+                headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
+                timeout=self.timeout,
+                retries=self.max_retries,
+                time_left=self._solvency_time_left,
+                sleep=self._solvency_sleep,
             )
-        raise SolvencyNetworkError(self._solvency_error(reason), payload)
+        except http.HttpError as error:
+            raise self._solvency_http_failure(error) from error
+
+    def _solvency_http_failure(self, error):
+        """The ``SolvencyFetchError`` (or subclass) telling why a call failed."""
+        reason = self._solvency_http_reason(error)
+        if error.code == http.OUT_OF_TIME:
+            return SolvencyOutOfTime(self._solvency_error(reason))
+        if error.code == http.RATE_LIMITED:
+            return SolvencyRateLimited(self._solvency_error(reason), error.payload)
+        if not error.network_failure:
+            return SolvencyFetchError(self._solvency_error(reason), error.payload)
+        if error.attempts > 1:
+            reason = self.env._(
+                "%(reason)s, after %(attempts)s attempts", reason=reason, attempts=error.attempts
+            )
+        return SolvencyNetworkError(self._solvency_error(reason), error.payload)
+
+    def _solvency_http_reason(self, error):
+        """Why a call failed, in words (``http.HttpError``'s code and params)."""
+        params = error.params
+        reasons = {
+            http.TIMEOUT: lambda: self.env._(
+                "no answer within %(seconds)s seconds", seconds=format(params.get("seconds"), "g")
+            ),
+            http.CONNECTION: lambda: self.env._(
+                "could not connect to %(host)s", host=params.get("host")
+            ),
+            http.TOO_MANY_REQUESTS: lambda: self.env._("too many requests (HTTP 429)"),
+            http.RATE_LIMITED: lambda: self.env._(
+                "%(reason)s, asked to wait %(seconds)s seconds",
+                reason=self.env._("too many requests (HTTP 429)"),
+                seconds=params.get("seconds"),
+            ),
+            http.SERVER_ERROR: lambda: self.env._(
+                "server error (HTTP %(status)s)", status=params.get("status")
+            ),
+            http.REFUSED: lambda: self.env._(
+                "request refused (HTTP %(status)s)", status=params.get("status")
+            ),
+            http.NOT_JSON: lambda: self.env._("the answer is not valid JSON"),
+            http.REQUEST_FAILED: lambda: params.get("error"),
+            http.OUT_OF_TIME: lambda: self.env._("no time left"),
+        }
+        return reasons[error.code]()
 
     def _solvency_time_left(self):
         """Seconds left before the deadline of the run, or None without one."""
         deadline = self.env.context.get("solvency_deadline")
         return None if deadline is None else deadline - self._solvency_clock()
-
-    def _solvency_call_timeout(self):
-        """Timeout of the next call: the provider's, shortened to the deadline.
-
-        :raise SolvencyOutOfTime: when the deadline is past
-        """
-        left = self._solvency_time_left()
-        if left is None:
-            return self.timeout
-        if left <= 0:
-            raise SolvencyOutOfTime(self._solvency_error(self.env._("no time left")))
-        return min(self.timeout, left)
-
-    def _solvency_can_wait(self, seconds):
-        left = self._solvency_time_left()
-        return left is None or seconds < left
 
     def _solvency_error(self, reason):
         return self.env._("%(provider)s: %(reason)s", provider=self.name, reason=reason)
@@ -464,36 +369,14 @@ class CreditSolvencyProvider(models.Model):
             payload,
         )
 
-    @api.model
-    def _solvency_backoff(self, attempt):
-        return min(BACKOFF_BASE * 2**attempt, BACKOFF_CAP)
-
-    @api.model
-    def _solvency_retry_after(self, response):
-        """Seconds to wait from a Retry-After header (seconds or HTTP date), or None."""
-        value = (response.headers.get("Retry-After") or "").strip()
-        if not value:
-            return None
-        if value.isdigit():
-            return float(value)
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(moment.timestamp() - time.time(), 0.0)
-
     def _solvency_min_interval(self):
         """Seconds between two calls of this provider (its published rate limit)."""
         return 0.0
 
     def _solvency_throttle(self):
         interval = self._solvency_min_interval()
-        if not interval:
-            return
-        elapsed = time.monotonic() - _LAST_CALL.get(self.code, 0.0)
-        if elapsed < interval:
-            self._solvency_sleep(interval - elapsed)
-        _LAST_CALL[self.code] = time.monotonic()
+        if interval:
+            http.throttle(_LAST_CALL, self.code, interval, self._solvency_sleep)
 
     @api.model
     def _solvency_sleep(self, seconds):

@@ -1,10 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 import json
 import re
-import unicodedata
 
 from odoo import fields, models
 from odoo.tools import format_date
+
+from ..tools.text import strip_accents
 
 BODACC_URL = (
     "https://bodacc-datadila.opendatasoft.com/api/explore/v2.1/catalog/datasets/"
@@ -15,12 +16,6 @@ BODACC_FIELDS = (
     "tribunal,commercant,registre,jugement"
 )
 BODACC_LIMIT = 100  # the most the Explore API returns at once; newest first
-
-
-def _plain(text):
-    """Lower case, without accents, for matching the wording of judgments."""
-    text = unicodedata.normalize("NFKD", text or "")
-    return "".join(char for char in text if not unicodedata.combining(char)).lower()
 
 
 class CreditSolvencyProvider(models.Model):
@@ -132,7 +127,8 @@ class CreditSolvencyProvider(models.Model):
                 self.env._("judgment of notice %(notice)s", notice=record.get("id")), payload
             )
         nature = judgment.get("nature") or judgment.get("famille") or ""
-        text = _plain(f"{judgment.get('famille') or ''} {nature}")
+        # lower case, without accents, for matching the wording of judgments
+        text = strip_accents(f"{judgment.get('famille') or ''} {nature}").lower()
         effect = None
         if record.get("typeavis") != "annulation":
             effect = self._solvency_bodacc_effect(text)

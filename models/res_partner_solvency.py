@@ -244,11 +244,12 @@ class ResPartner(models.Model):
         calls for it, in every company whose rules say so, and tell the credit
         managers and salespeople at once."""
         values = values or {}
-        for partner in self.commercial_partner_id:
+        holds = self.commercial_partner_id._solvency_hold_companies_by_partner()
+        for partner, companies in holds.items():
             reason = partner._solvency_hold_reason(values)
             if not reason:
                 continue
-            for company in partner._solvency_hold_companies():
+            for company in companies:
                 held = partner.with_company(company).sudo()
                 if held.credit_hold and held.credit_hold_origin == "insolvency":
                     continue
@@ -272,18 +273,36 @@ class ResPartner(models.Model):
         return False
 
     def _solvency_hold_companies(self):
-        """Companies where this customer's situation means a hold: all of them for an
-        insolvency or a ceased company, else those whose rule for its rating says so."""
+        """Companies where this customer's situation means a hold (see
+        ``_solvency_hold_companies_by_partner``)."""
         self.ensure_one()
-        rating = self.env["credit.solvency.rating"]._get_by_code(self.solvency_rating)
-        if rating.is_insolvent or self.solvency_company_status == "ceased":
-            return self.env["res.company"].sudo().search([("active", "=", True)])
-        rules = (
-            self.env["credit.solvency.rule"]
-            .sudo()
-            .search([("rating_id", "=", rating.id), ("credit_effect", "=", "hold")])
-        )
-        return rules.company_id
+        return self._solvency_hold_companies_by_partner().get(self, self.env["res.company"])
+
+    # --- refactor-solvency: the hold rule, set-based (used by the solvency import too)
+    def _solvency_hold_companies_by_partner(self):
+        """{customer: companies where its situation means a hold}, for those of
+        these customers with any: all the active companies for an insolvency or
+        a ceased company, else those whose rule for its rating says so. A few
+        queries, however many customers."""
+        Rating = self.env["credit.solvency.rating"].sudo().with_context(active_test=False)
+        insolvent = set(Rating.search([("is_insolvent", "=", True)]).mapped("code"))
+        rules = self.env["credit.solvency.rule"].sudo().search([("credit_effect", "=", "hold")])
+        by_rating = {}
+        for rule in rules:
+            code = rule.rating_id.code
+            by_rating[code] = by_rating.get(code, rule.company_id) | rule.company_id
+        everywhere = None
+        result = {}
+        for partner in self:
+            if partner.solvency_rating in insolvent or partner.solvency_company_status == "ceased":
+                if everywhere is None:
+                    everywhere = self.env["res.company"].sudo().search([("active", "=", True)])
+                result[partner] = everywhere
+            elif partner.solvency_rating in by_rating:
+                result[partner] = by_rating[partner.solvency_rating]
+        return result
+
+    # --- end refactor-solvency
 
     def _solvency_notify_hold(self, company, reason):
         self.ensure_one()

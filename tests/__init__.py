@@ -14,3 +14,9 @@ from . import test_credit_bypass
 from . import test_credit_statement_portal
 from . import test_credit_receivable_analytics
 from . import test_credit_receivable_tour
+from . import test_tools_bulk_insert
+from . import test_tools_cells
+from . import test_tools_company_ids
+from . import test_tools_http
+from . import test_tools_spreadsheet
+from . import test_tools_text

@@ -14,7 +14,7 @@ from odoo.addons.credit_management.models.credit_solvency_provider import Solven
 from .common import CreditManagementCommon
 
 DATA = Path(__file__).parent / "data"
-GET = "odoo.addons.credit_management.models.credit_solvency_provider.requests.get"
+GET = "odoo.addons.credit_management.tools.http.requests.get"
 PROVIDER = "odoo.addons.credit_management.models.credit_solvency_provider.CreditSolvencyProvider"
 
 

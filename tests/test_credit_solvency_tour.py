@@ -85,7 +85,7 @@ class TestCreditSolvencyTour(CreditTourCase):
             return _response(answers[host])
 
         for patcher in (
-            patch.object(credit_solvency_provider.requests, "get", side_effect=get),
+            patch.object(requests, "get", side_effect=get),
             patch(f"{PROVIDER}._solvency_sleep", autospec=True),
             patch.dict(credit_solvency_provider._LAST_CALL, clear=True),
         ):

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
-"""Bulk inserts for the dunning run.
+"""Bulk inserts for the dunning run and the solvency import.
 
 A first run over a large book writes tens of thousands of rows (reminder lines,
 chatter notes, tracking values, queued emails) whose values are all decided by
@@ -56,6 +56,13 @@ def insert_rows(env, table, columns, rows, log_access=True):
     )
     # ids are drawn in insertion order: ascending, whatever order they come back in
     return sorted(row[0] for row in env.cr.fetchall())
+
+
+def columns_of(model, rows):
+    """{column: SQL type} of the fields of ``model`` given in ``rows`` (dicts of
+    field values), for ``insert_rows``."""
+    fnames = sorted({fname for row in rows for fname in row})
+    return {fname: model._fields[fname].column_type[0] for fname in fnames}
 
 
 def insert_pairs(env, table, column1, column2, pairs):
