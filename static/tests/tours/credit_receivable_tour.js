@@ -2,7 +2,7 @@
 // License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl.html).
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { openCustomersMenu } from "./credit_tour_utils";
 
 // This tour relies on the data created by tests/test_credit_receivable_tour.py: the
 // customer "Analytics Tour Customer" with an open invoice 45 days past due.
@@ -14,22 +14,10 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 registry.category("web_tour.tours").add("credit_management_receivables_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open the Invoicing app",
-            trigger: ".o_app[data-menu-xmlid='account.menu_finance']",
-            run: "click",
-        },
-        {
-            content: "Open the Customers menu",
-            trigger: "button[data-menu-xmlid='account.menu_finance_receivables']",
-            run: "click",
-        },
-        {
-            content: "Open the receivables analysis",
-            trigger: ".dropdown-item[data-menu-xmlid='credit_management.menu_credit_receivable_report']",
-            run: "click",
-        },
+        ...openCustomersMenu(
+            "credit_management.menu_credit_receivable_report",
+            "Open the receivables analysis"
+        ),
         {
             content: "The analysis opens as a pivot of customers by age",
             trigger: ".o_pivot .o_pivot_header_cell_closed:contains('Analytics Tour Customer')",
