@@ -12,7 +12,10 @@ It logs in as admin through the login form, then saves (1400x900 PNG):
 - ``static/description/credit_tab.png``: the over-limit demo customer with its
   "Credit" tab open;
 - ``static/description/blocked_order.png``: that customer's quotation, blocked
-  by the credit check and awaiting a credit decision.
+  by the credit check and awaiting a credit decision;
+- ``addons/credit_management_stock/static/description/held_delivery.png``: the
+  delivery of a customer suspended by dunning, held by credit (when the database
+  has the bridge credit_management_stock).
 
 Chromium is driven over the DevTools protocol (package ``websocket-client``).
 """
@@ -158,20 +161,26 @@ class Browser:
             shutil.rmtree(self.profile, ignore_errors=True)
 
 
-def record_id(args, xmlid, model=None):
-    """Database id of the record ``module.name``, read over XML-RPC.
-
-    With ``model``, return False unless the record is active.
-    """
+def rpc(args, model_name, method, *params, **options):
+    """Call ``model_name.method`` over XML-RPC as the screenshots' user."""
     uid = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/common").authenticate(
         args.db, args.login, args.password, {}
     )
     if not uid:
         raise RuntimeError(f"Cannot log in as {args.login} on {args.db}.")
     proxy = xmlrpc.client.ServerProxy(f"{args.url}/xmlrpc/2/object")
+    return proxy.execute_kw(args.db, uid, args.password, model_name, method, params, options)
+
+
+def record_id(args, xmlid, model=None, required=True):
+    """Database id of the record ``module.name``, read over XML-RPC.
+
+    With ``model``, return False unless the record is active; without
+    ``required``, False when there is no such record.
+    """
 
     def call(model_name, method, *params, **options):
-        return proxy.execute_kw(args.db, uid, args.password, model_name, method, params, options)
+        return rpc(args, model_name, method, *params, **options)
 
     module, name = xmlid.split(".")
     rows = call(
@@ -180,6 +189,8 @@ def record_id(args, xmlid, model=None):
         [("module", "=", module), ("name", "=", name)],
         fields=["res_id"],
     )
+    if not rows and not required:
+        return False
     if not rows:
         raise RuntimeError(f"No record {xmlid} in {args.db}: load the demo data.")
     res_id = rows[0]["res_id"]
@@ -208,6 +219,12 @@ def main():
     parser.add_argument("--password", default="admin")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     parser.add_argument("--out-dir", default=os.path.join(ADDON_DIR, "static", "description"))
+    parser.add_argument(
+        "--bridge-out-dir",
+        default=os.path.join(
+            ADDON_DIR, "addons", "credit_management_stock", "static", "description"
+        ),
+    )
     args = parser.parse_args()
     args.url = args.url.rstrip("/")
     partner_id = record_id(args, "credit_management.partner_lefevre")
@@ -215,6 +232,11 @@ def main():
     # The Sales app menu exists with sale_management only; else use Invoicing.
     app_menu_id = record_id(args, "sale.sale_menu_root", "ir.ui.menu") or record_id(
         args, "account.menu_finance"
+    )
+    # the bridge's demo: the delivery of a customer suspended by dunning
+    held_order_id = record_id(args, "credit_management_stock.order_martin", required=False)
+    held_picking_ids = held_order_id and rpc(
+        args, "stock.picking", "search", [("sale_id", "=", held_order_id)], limit=1
     )
 
     browser = Browser(args.chromium)
@@ -234,6 +256,16 @@ def main():
         browser.wait_for(".o_form_view .o_credit_block_alert")
         browser.settle()
         browser.screenshot(os.path.join(args.out_dir, "blocked_order.png"))
+
+        if held_picking_ids:
+            inventory_menu_id = record_id(args, "stock.menu_stock_root", "ir.ui.menu")
+            browser.goto(
+                f"{args.url}/odoo/action-stock.action_picking_tree_all/{held_picking_ids[0]}"
+                f"?menu_id={inventory_menu_id}"
+            )
+            browser.wait_for(".o_form_view .o_credit_hold_alert")
+            browser.settle()
+            browser.screenshot(os.path.join(args.bridge_out_dir, "held_delivery.png"))
     finally:
         browser.close()
 
