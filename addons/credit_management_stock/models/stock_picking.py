@@ -69,7 +69,7 @@ class StockPicking(models.Model):
     def _compute_credit_release_info(self):
         for picking in self:
             release = picking.credit_release_id
-            picking.credit_release_info = release and self.env._(
+            picking.credit_release_info = bool(release) and self.env._(
                 "Released from the credit hold by %(user)s on %(date)s (%(decision)s): %(reason)s",
                 user=release.decided_by_id.name,
                 date=format_date(self.env, release.decision_date),

@@ -193,6 +193,7 @@ class TestCreditStock(CreditStockCommon):
         order = self._goods_order(qty=5.0)
         picking = order.picking_ids
         self._hold()
+        self.assertFalse(picking.credit_release_info)
         with self.assertRaises(UserError):
             picking.with_user(self.credit_manager)._credit_release("  ")
         wizard = Form(
@@ -218,6 +219,7 @@ class TestCreditStock(CreditStockCommon):
             "a release never approves an order",
         )
         self.assertFalse(picking.credit_held)
+        self.assertIn("Customer paid cash at the counter", picking.credit_release_info)
         for record in (picking, order, self.customer):
             bodies = [html2plaintext(b) for b in record.message_ids.mapped("body")]
             self.assertTrue(
