@@ -32,7 +32,6 @@ class StockPicking(models.Model):
     )
     credit_release_id = fields.Many2one(
         "credit.decision",
-        string="Credit Release",
         readonly=True,
         copy=False,
         index="btree_not_null",
@@ -43,12 +42,10 @@ class StockPicking(models.Model):
     credit_hold_message = fields.Text(
         string="Credit Hold Reason", compute="_compute_credit_hold_message", compute_sudo=True
     )
-    credit_release_info = fields.Char(
-        string="Credit Release Info", compute="_compute_credit_release_info", compute_sudo=True
-    )
+    credit_release_info = fields.Char(compute="_compute_credit_release_info", compute_sudo=True)
 
     def init(self):
-        super().init()
+        res = super().init()
         # the warehouse's "Held by Credit" list reads the few flagged transfers only
         create_index(
             self.env.cr,
@@ -57,6 +54,7 @@ class StockPicking(models.Model):
             ["id"],
             where="credit_held IS TRUE",
         )
+        return res
 
     @api.depends("credit_held", "state")
     def _compute_credit_hold_message(self):

@@ -89,7 +89,7 @@ class TestCreditStock(CreditStockCommon):
                 wizard = Form(
                     self.env[action["res_model"]]
                     .with_user(self.warehouse_user)
-                    .with_context(action["context"])
+                    .with_context(**action["context"])
                 ).save()
                 self._assert_refused(getattr(wizard, button), picking)
 
