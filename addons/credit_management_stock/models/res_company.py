@@ -10,7 +10,7 @@ class ResCompany(models.Model):
         default=True,
         help="A delivery to a customer on credit hold, and the pick and pack steps before "
         "it, cannot be validated until the hold is lifted or a credit manager releases "
-        "the transfer. Receipts and returns are never held.",
+        "the transfer. Receipts and the customer's returns are never held.",
     )
 
     def write(self, vals):

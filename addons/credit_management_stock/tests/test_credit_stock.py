@@ -340,3 +340,16 @@ class TestCreditStock(CreditStockCommon):
             extras.append(validate_queries(plain=False) - validate_queries(plain=True))
         self.assertEqual(extras[0], extras[1], "constant in the customer's history")
         self.assertLessEqual(extras[0], 2)
+
+    def test_refusal_in_the_readers_language(self):
+        picking = self._goods_order().picking_ids
+        self._hold()
+        self.env["res.lang"]._activate_lang("fr_FR")
+        # the hold's origin is a selection of credit_management: a model term
+        self.env["ir.module.module"]._load_module_terms(["credit_management"], ["fr_FR"])
+        with self.assertRaises(UserError) as caught:
+            picking.with_user(self.warehouse_user).with_context(lang="fr_FR").button_validate()
+        message = str(caught.exception)
+        self.assertIn("ne peut pas être validé", message)
+        self.assertIn("Manuelle", message, "the hold's origin in French too")
+        self.assertIn("Un responsable crédit peut libérer ce transfert", message)
