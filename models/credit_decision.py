@@ -139,7 +139,7 @@ class CreditDecision(models.Model):
             # sale.order._credit_request_approval), never written by hand
             raise AccessError(self.env._("Credit requests are filed from the blocked order."))
         for vals in vals_list:
-            vals.update(self._credit_request_values(vals["order_id"]))
+            vals.update(self._credit_filed_values(vals))
             if vals.get("name", "/") == "/":
                 vals["name"] = (
                     self.env["ir.sequence"]
@@ -182,6 +182,12 @@ class CreditDecision(models.Model):
             "res_id": self.order_id.id,
             "view_mode": "form",
         }
+
+    @api.model
+    def _credit_filed_values(self, vals):
+        """What the system states on a new decision, read from the record it is
+        about (the order here; other kinds of decisions read their own)."""
+        return self._credit_request_values(vals["order_id"])
 
     @api.model
     def _credit_request_values(self, order_id):

@@ -85,7 +85,8 @@ ensure_wkhtmltopdf() {
 }
 
 # Map the clone into an addons path under the addon's technical name,
-# whatever the clone's folder is called.
+# whatever the clone's folder is called, with the repository's addons/ folder
+# (the bridge credit_management_stock).
 # Usage: make_addons_path [folder]   (default: a new temporary folder)
 make_addons_path() {
     local link_dir="${1:-}"
@@ -94,13 +95,14 @@ make_addons_path() {
     fi
     mkdir -p "$link_dir"
     ln -sfn "$ADDON_DIR" "$link_dir/credit_management"
-    python3 - "$link_dir" <<'PY'
+    python3 - "$link_dir" "$ADDON_DIR/addons" <<'PY'
 import os
 import sys
 import odoo
 base = os.path.join(os.path.dirname(odoo.__file__), "addons")
 root = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "addons")
-paths = [base] + ([root] if os.path.isdir(root) else []) + [sys.argv[1]]
+# the link folder last: scripts/test removes it (the last entry) when done
+paths = [base] + ([root] if os.path.isdir(root) else []) + [sys.argv[2], sys.argv[1]]
 print(",".join(paths))
 PY
 }

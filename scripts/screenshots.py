@@ -20,6 +20,9 @@ It logs in as admin through the login form, then saves (1400x900 PNG):
 - ``static/description/receivables_analysis.png``: the receivables analysis
   (customers by age);
 - ``static/description/credit_dashboard.png``: the Credit Management dashboard.
+- ``addons/credit_management_stock/static/description/held_delivery.png``: the
+  delivery of a customer suspended by dunning, held by credit (when the database
+  has the bridge credit_management_stock).
 
 Chromium is driven over the DevTools protocol (package ``websocket-client``).
 """
@@ -186,10 +189,11 @@ def rpc(args):
     return call
 
 
-def record_id(args, xmlid, model=None):
+def record_id(args, xmlid, model=None, required=True):
     """Database id of the record ``module.name``, read over XML-RPC.
 
-    With ``model``, return False unless the record is active.
+    With ``model``, return False unless the record is active; without
+    ``required``, False when there is no such record.
     """
     call = rpc(args)
     module, name = xmlid.split(".")
@@ -199,6 +203,8 @@ def record_id(args, xmlid, model=None):
         [("module", "=", module), ("name", "=", name)],
         fields=["res_id"],
     )
+    if not rows and not required:
+        return False
     if not rows:
         raise RuntimeError(f"No record {xmlid} in {args.db}: load the demo data.")
     res_id = rows[0]["res_id"]
@@ -265,6 +271,12 @@ def main():
     parser.add_argument("--password", default="admin")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
     parser.add_argument("--out-dir", default=os.path.join(ADDON_DIR, "static", "description"))
+    parser.add_argument(
+        "--bridge-out-dir",
+        default=os.path.join(
+            ADDON_DIR, "addons", "credit_management_stock", "static", "description"
+        ),
+    )
     args = parser.parse_args()
     args.url = args.url.rstrip("/")
     partner_id = record_id(args, "credit_management.partner_lefevre")
@@ -273,6 +285,11 @@ def main():
     # The Sales app menu exists with sale_management only; else use Invoicing.
     app_menu_id = record_id(args, "sale.sale_menu_root", "ir.ui.menu") or record_id(
         args, "account.menu_finance"
+    )
+    # the bridge's demo: the delivery of a customer suspended by dunning
+    held_order_id = record_id(args, "credit_management_stock.order_martin", required=False)
+    held_picking_ids = held_order_id and rpc(args)(
+        "stock.picking", "search", [("sale_id", "=", held_order_id)], limit=1
     )
 
     path = statement_path(args, partner_id)
@@ -306,6 +323,16 @@ def main():
         browser.settle()
         time.sleep(3)  # the dashboard's pivots and charts load after the grid
         browser.screenshot(os.path.join(args.out_dir, "credit_dashboard.png"))
+
+        if held_picking_ids:
+            inventory_menu_id = record_id(args, "stock.menu_stock_root", "ir.ui.menu")
+            browser.goto(
+                f"{args.url}/odoo/action-stock.action_picking_tree_all/{held_picking_ids[0]}"
+                f"?menu_id={inventory_menu_id}"
+            )
+            browser.wait_for(".o_form_view .o_credit_hold_alert")
+            browser.settle()
+            browser.screenshot(os.path.join(args.bridge_out_dir, "held_delivery.png"))
     finally:
         browser.close()
 

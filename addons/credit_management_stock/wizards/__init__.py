@@ -1,0 +1,1 @@
+from . import credit_picking_release_wizard
